@@ -1,0 +1,106 @@
+# boxwrap — see README. Packagers' CFLAGS/LDFLAGS survive: we only add.
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+BWRAP ?= /usr/bin/bwrap
+XDG_DBUS_PROXY ?= /usr/bin/xdg-dbus-proxy
+SECCOMPDIR = $(LIBDIR)/boxwrap/seccomp
+PKG_CONFIG ?= pkg-config
+SCDOC ?= scdoc
+CC ?= cc
+B ?= .build
+
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 libseccomp)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libseccomp)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wno-unused-parameter
+# lib/seccomp.h shares its name with libseccomp's <seccomp.h>: quote-only.
+CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
+	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
+	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' \
+	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
+LDLIBS += $(DEPS_LIBS)
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit-*.c))
+UNIT_BIN := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
+TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-unit $(UNIT_BIN)
+PROFILES := $(sort $(wildcard profiles/*.yaml))
+MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
+
+all: $(B)/boxwrap $(B)/seccomp/default.bpf
+
+$(B)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libboxwrap.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/boxwrap: $(B)/gen/boxwrap.o $(B)/libboxwrap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/libboxwrap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The probe must run in any sandbox: static, no libraries.
+$(B)/tests/probe: tests/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $< || $(CC) $(CFLAGS) -o $@ $<
+
+# Precompiled filters for emitted launchers, one per knob combination.
+$(B)/seccomp/default.bpf: $(B)/boxwrap
+	@mkdir -p $(B)/seccomp
+	$(B)/boxwrap seccomp --all $(B)/seccomp
+
+man: $(MANPAGES)
+doc/%: doc/%.scd
+	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
+
+# wrappers/ holds the launcher emitted from each shipped profile; a test
+# fails when it is stale.
+wrappers: $(B)/boxwrap
+	@mkdir -p wrappers
+	@for p in $(PROFILES); do \
+		n=$${p##*/}; n=$${n%.yaml}; \
+		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
+			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
+	done
+
+check: all $(TEST_BIN)
+	@B=$(B) sh tests/run.sh
+
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) B=.build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" .build-asan/boxwrap $(UNIT_BIN:$(B)/%=.build-asan/%) .build-asan/tests/test-seccomp-unit
+	@B=.build-asan TESTS_UNIT_ONLY=1 sh tests/run.sh
+
+demo: all
+	@sh tests/demo.sh
+
+# System packages: apt-get on Debian, apk on Alpine.
+deps:
+	@sh tests/install-deps.sh
+
+install: all
+	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
+	install -d $(DESTDIR)$(SECCOMPDIR)
+	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
+	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles
+	for p in $(PROFILES); do install -m644 $$p $(DESTDIR)$(DATADIR)/boxwrap/profiles/; done
+	for m in $(wildcard $(MANPAGES)); do \
+		s=$${m##*.}; install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf .build .build-asan
+
+.PHONY: all man wrappers check check-asan demo deps install clean
+.DELETE_ON_ERROR:

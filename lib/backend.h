@@ -1,0 +1,22 @@
+/* The two back ends of a plan: exec bwrap now, or print an sh launcher
+ * that does the same at run time. */
+#pragma once
+#include <stdbool.h>
+
+#include "plan.h"
+
+struct launch {
+	const char *bwrap;       /* absolute path of bwrap */
+	const char *seccomp_dir; /* emit: where the precompiled filters are */
+	const char *profile;     /* emit: named in the launcher's header */
+	char **user_args;        /* appended after the plan's command */
+	int nuser_args;
+};
+
+/* Runs the sandbox and waits for it; returns the exit status for the
+ * caller to exit with. Dies with a clear message on any launch error. */
+int backend_run(const struct plan *pl, const struct launch *l);
+/* Prints the bwrap command line run would use, without launching. */
+void backend_dry_run(const struct plan *pl, const struct launch *l);
+/* Returns the sh launcher as a malloc'd string. */
+char *backend_emit(const struct plan *pl, const struct launch *l);

@@ -1,0 +1,97 @@
+#include "describe.h"
+
+#include <string.h>
+
+#include "escape.h"
+#include "seccomp.h"
+#include "util.h"
+
+static void line(struct buf *o, const char *label, const char *text)
+{
+	cleanup_free char *safe = escape_for_terminal(text);
+	buf_addf(o, "  %-12s %s\n", label, safe);
+}
+
+static void flags(struct buf *o, const char *label, const struct flag_name *names, unsigned v, const char *none)
+{
+	struct buf b = {0};
+	for (; names->name; names++)
+		if (v & names->bit)
+			buf_addf(&b, "%s%s", b.len ? ", " : "", names->name);
+	line(o, label, b.len ? b.s : none);
+	buf_clear(&b);
+}
+
+static void strv_line(struct buf *o, const char *label, const struct strv *sv)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < sv->n; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", sv->v[i]);
+	if (sv->n)
+		line(o, label, b.s);
+	buf_clear(&b);
+}
+
+static void describe_fs(struct buf *o, const struct policy *p)
+{
+	bool home = false;
+	for (size_t i = 0; i < p->nfs; i++)
+		home |= p->fs[i].base == FS_HOME || p->fs[i].base == FS_HOST;
+	if (!home) {
+		cleanup_free char *h = xasprintf("private, kept on the host in ~/.var/app/%s", p->app_id);
+		line(o, "home:", h);
+	}
+	for (size_t i = 0; i < p->nfs; i++) {
+		cleanup_free char *key = fs_grant_key(&p->fs[i]);
+		const char *mode = p->fs[i].mode == FS_RO ? "read-only"
+				 : p->fs[i].mode == FS_CREATE ? "read-write, created if missing" : "read-write";
+		cleanup_free char *text = xasprintf("%s (%s)", key, mode);
+		line(o, "filesystem:", text);
+	}
+	if (!p->nfs)
+		line(o, "filesystem:", "none beyond /usr and /etc, read-only");
+}
+
+static void describe_bus(struct buf *o, const char *label, const struct bus_policy *b)
+{
+	cleanup_free char *own = xasprintf("%s own", label), *talk = xasprintf("%s talk", label),
+			  *see = xasprintf("%s see", label), *call = xasprintf("%s call", label),
+			  *bc = xasprintf("%s broadcast", label);
+	strv_line(o, own, &b->own);
+	strv_line(o, talk, &b->talk);
+	strv_line(o, see, &b->see);
+	strv_line(o, call, &b->call);
+	strv_line(o, bc, &b->broadcast);
+}
+
+void describe_policy(struct buf *o, const struct policy *p)
+{
+	unsigned f = flagset_value(&p->features), s = flagset_value(&p->sockets);
+	struct seccomp_opts sc = {
+		.devel = f & FEAT_DEVEL, .multiarch = f & FEAT_MULTIARCH, .bluetooth = f & FEAT_BLUETOOTH,
+		.canbus = f & FEAT_CANBUS, .nested_sandbox = f & FEAT_NESTED_SANDBOX,
+	};
+	line(o, "app-id:", p->app_id);
+	line(o, "command:", p->command);
+	strv_line(o, "args:", &p->args);
+	flags(o, "shared:", share_names, flagset_value(&p->shared), "nothing (no network, private IPC)");
+	flags(o, "sockets:", socket_names, s, "none");
+	flags(o, "devices:", device_names, flagset_value(&p->devices), "none beyond /dev/null and friends");
+	describe_fs(o, p);
+	strv_line(o, "persistent:", &p->persistent);
+	for (size_t i = 0; i < p->env_names.n; i++) {
+		cleanup_free char *kv = xasprintf("%s=%s", p->env_names.v[i], p->env_values.v[i]);
+		line(o, "environment:", kv);
+	}
+	strv_line(o, "unset-env:", &p->unset_env);
+	describe_bus(o, "session-bus", &p->session_bus);
+	describe_bus(o, "system-bus", &p->system_bus);
+	flags(o, "features:", feature_names, f, "none");
+	line(o, "seccomp:", seccomp_variant_name(&sc));
+	if (s & SOCK_SESSION_BUS)
+		buf_adds(o, "  warning:     sockets: session-bus gives unfiltered D-Bus: the app can ask host services to run anything\n");
+	if (s & SOCK_X11)
+		buf_adds(o, "  warning:     x11 has no isolation between clients: the app can read other windows' input\n");
+	if (f & FEAT_NESTED_SANDBOX)
+		buf_adds(o, "  warning:     nested-sandbox allows user namespaces inside the sandbox (see doc/seccomp.md)\n");
+}

@@ -1,0 +1,18 @@
+/* Diagnostics for profiles: FILE:LINE:COL: message, collected so a
+ * packager sees every mistake in one run. */
+#pragma once
+#include <stdbool.h>
+
+#include "strv.h"
+
+struct diag {
+	const char *file;
+	struct strv msgs;
+};
+
+/* line and col are 1-based; 0 means "whole file". */
+__attribute__((format(printf, 4, 5)))
+void diag_at(struct diag *d, int line, int col, const char *fmt, ...);
+bool diag_failed(const struct diag *d);
+void diag_print(const struct diag *d); /* to stderr */
+void diag_clear(struct diag *d);

@@ -1,0 +1,209 @@
+#include "fsgrant.h"
+
+#include <string.h>
+
+#include "strv.h"
+#include "util.h"
+
+const char *const fs_xdg_names[] = {
+	"desktop", "documents", "download", "music", "pictures", "public-share",
+	"templates", "videos", "config", "cache", "data", "state", NULL,
+};
+
+/* Paths the sandbox builds itself. A grant on, under or above any of
+ * them could hide /.flatpak-info, the bus socket or /usr (security.md F5). */
+static const char *const reserved[] = {
+	"/usr", "/etc", "/proc", "/dev", "/sys", "/bin", "/sbin", "/lib",
+	"/lib32", "/lib64", "/libx32", "/.flatpak-info", "/app", "/run/user",
+	"/run/flatpak", "/run/host", "/run/dbus", "/tmp/.X11-unix",
+	"/var/run", "/var/lock", NULL,
+};
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The sh twin of fs_path_reserved: a case over the same table. */
+void fs_reserved_emit_sh(struct buf *out)
+{
+	buf_adds(out, "reserved_path() {\n\tcase $1 in\n\t/|/tmp|/run");
+	for (const char *const *r = reserved; *r; r++) {
+		buf_addf(out, "|%s|%s/*", *r, *r);
+		/* and every directory above it */
+		for (const char *s = strchr(*r + 1, '/'); s; s = strchr(s + 1, '/'))
+			buf_addf(out, "|%.*s", (int)(s - *r), *r);
+	}
+	buf_adds(out, ") return 0 ;;\n\tesac\n\treturn 1\n}\n");
+}
+
+bool fs_path_reserved(const char *abs)
+{
+	if (strcmp(abs, "/") == 0 || strcmp(abs, "/tmp") == 0 || strcmp(abs, "/run") == 0)
+		return true;
+	for (const char *const *r = reserved; *r; r++)
+		if (path_under(abs, *r) || path_under(*r, abs))
+			return true;
+	return false;
+}
+
+/* Normalises a relative path: collapses '/' runs, drops '.' and trailing
+ * slashes; refuses '..' so no grant can climb out of its base. */
+static bool normalise(const char *in, char **out, char **why)
+{
+	struct buf b = {0};
+	const char *p = in;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = end - p;
+		if (n == 2 && strncmp(p, "..", 2) == 0) {
+			buf_clear(&b);
+			*why = xstrdup("'..' is not allowed in a path");
+			return false;
+		}
+		if (n && !(n == 1 && *p == '.')) {
+			if (b.len)
+				buf_addc(&b, '/');
+			buf_add(&b, p, n);
+		}
+		p = end;
+	}
+	*out = buf_steal(&b);
+	return true;
+}
+
+static bool parse_mode(char *spec, enum fs_mode *mode, char **why)
+{
+	char *colon = strrchr(spec, ':');
+	*mode = FS_RW;
+	if (!colon)
+		return true;
+	if (!strcmp(colon, ":ro"))
+		*mode = FS_RO;
+	else if (!strcmp(colon, ":rw"))
+		*mode = FS_RW;
+	else if (!strcmp(colon, ":create"))
+		*mode = FS_CREATE;
+	else {
+		*why = xasprintf("unknown access mode '%s' (expected :ro, :rw or :create)", colon + 1);
+		return false;
+	}
+	*colon = '\0';
+	return true;
+}
+
+static bool parse_xdg(const char *name, struct fs_grant *g, char **why)
+{
+	const char *slash = strchrnul(name, '/');
+	size_t n = slash - name;
+	if (n == 3 && !strncmp(name, "run", 3)) {
+		g->base = FS_XDG_RUN;
+		if (!*slash || !normalise(slash, &g->sub, why) || !*g->sub) {
+			if (!*why)
+				*why = xstrdup("xdg-run needs a name: xdg-run/NAME");
+			return false;
+		}
+		return true;
+	}
+	for (const char *const *x = fs_xdg_names; *x; x++) {
+		if (strlen(*x) == n && !strncmp(name, *x, n)) {
+			g->base = FS_XDG;
+			g->xdg_name = *x;
+			return normalise(slash, &g->sub, why);
+		}
+	}
+	*why = xasprintf("unknown XDG directory 'xdg-%.*s'", (int)n, name);
+	return false;
+}
+
+static bool parse_base(const char *s, struct fs_grant *g, char **why)
+{
+	static const struct { const char *name; enum fs_base base; } fixed[] = {
+		{"host", FS_HOST}, {"host-os", FS_HOST_OS}, {"host-etc", FS_HOST_ETC}, {"home", FS_HOME},
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++) {
+		if (!strcmp(s, fixed[i].name)) {
+			g->base = fixed[i].base;
+			g->sub = xstrdup("");
+			return true;
+		}
+	}
+	if (str_has_prefix(s, "xdg-"))
+		return parse_xdg(s + 4, g, why);
+	if (!strcmp(s, "~") || str_has_prefix(s, "~/")) {
+		g->base = FS_HOME_REL;
+		if (!normalise(s + 1, &g->sub, why))
+			return false;
+		if (!*g->sub) {
+			free(g->sub);
+			g->sub = xstrdup("");
+			g->base = FS_HOME;
+		}
+		return true;
+	}
+	if (s[0] == '/') {
+		g->base = FS_ABS;
+		if (!normalise(s, &g->sub, why))
+			return false;
+		cleanup_free char *abs = xasprintf("/%s", g->sub);
+		if (fs_path_reserved(abs)) {
+			*why = xasprintf("'%s' is on, under or above a path boxwrap reserves for the sandbox itself", abs);
+			return false;
+		}
+		return true;
+	}
+	*why = xasprintf("unknown filesystem '%s' (expected host, host-os, host-etc, home, xdg-*, ~/PATH or /PATH)", s);
+	return false;
+}
+
+bool fs_grant_parse(const char *spec, struct fs_grant *g, char **why)
+{
+	cleanup_free char *s = xstrdup(spec);
+	*g = (struct fs_grant){0};
+	*why = NULL;
+	for (const char *c = spec; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*why = xstrdup("control characters are not allowed in a path");
+			return false;
+		}
+	}
+	char *p = s;
+	if (*p == '!') {
+		g->deny = true;
+		p++;
+	}
+	if (!parse_mode(p, &g->mode, why) || !parse_base(p, g, why)) {
+		fs_grant_clear(g);
+		return false;
+	}
+	return true;
+}
+
+char *fs_grant_key(const struct fs_grant *g)
+{
+	switch (g->base) {
+	case FS_HOST: return xstrdup("host");
+	case FS_HOST_OS: return xstrdup("host-os");
+	case FS_HOST_ETC: return xstrdup("host-etc");
+	case FS_HOME: return xstrdup("home");
+	case FS_XDG: return *g->sub ? xasprintf("xdg-%s/%s", g->xdg_name, g->sub) : xasprintf("xdg-%s", g->xdg_name);
+	case FS_XDG_RUN: return xasprintf("xdg-run/%s", g->sub);
+	case FS_HOME_REL: return xasprintf("~/%s", g->sub);
+	case FS_ABS: return xasprintf("/%s", g->sub);
+	}
+	return xstrdup("?");
+}
+
+const char *fs_mode_name(enum fs_mode m)
+{
+	return m == FS_RO ? "ro" : m == FS_CREATE ? "create" : "rw";
+}
+
+void fs_grant_clear(struct fs_grant *g)
+{
+	free(g->sub);
+	g->sub = NULL;
+}

@@ -1,0 +1,135 @@
+/* The home directory and filesystem grants.
+ *
+ * Without a home grant the app's home is private and persistent: host
+ * ~/.var/app/APP-ID is bound at $HOME, so everything the app writes to its
+ * home lands there. With `home` (or `host`) the real home is bound, and
+ * ~/.var/app/APP-ID holds the XDG base directories, as in Flatpak. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sandbox.h"
+#include "util.h"
+
+/* Files that run outside the sandbox later; a rw home grant must not
+ * let the app plant them (security.md F7). */
+static const char *const protected_in_home[] = {
+	".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile",
+	".zshenv", ".login", ".config/autostart", ".config/systemd", ".config/environment.d",
+	".local/share/systemd", ".local/share/applications", ".local/bin", ".ssh", ".gnupg",
+	".config/boxwrap", ".config/user-dirs.dirs", ".pam_environment", ".xinitrc", ".xprofile",
+	".xsession", ".Xresources",
+};
+
+static bool home_granted(const struct policy *p, enum fs_mode *mode)
+{
+	for (size_t i = 0; i < p->nfs; i++) {
+		if (p->fs[i].base == FS_HOME || p->fs[i].base == FS_HOST) {
+			*mode = p->fs[i].mode;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_private_home(struct plan *pl, const struct policy *p)
+{
+	plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s", p->app_id));
+	plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s", p->app_id), plan_word(pl, "{home}"));
+}
+
+static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode mode)
+{
+	static const char *const base[][2] = {
+		{"XDG_CONFIG_HOME", "config"}, {"XDG_DATA_HOME", "data"},
+		{"XDG_CACHE_HOME", "cache"}, {"XDG_STATE_HOME", ".local/state"},
+	};
+	plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s", p->app_id));
+	plan_op(pl, mode == FS_RO ? "--ro-bind" : "--bind", plan_word(pl, "{home}"), plan_word(pl, "{home}"));
+	/* Other apps' private data stays private. */
+	plan_op(pl, "--tmpfs", plan_word(pl, "{home}/.var/app"), NULL);
+	plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s", p->app_id),
+		plan_word(pl, "{home}/.var/app/%s", p->app_id));
+	for (size_t i = 0; i < sizeof(base) / sizeof(*base); i++) {
+		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, base[i][1]));
+		plan_op(pl, "--setenv", plan_word(pl, "%s", base[i][0]),
+			plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, base[i][1]));
+	}
+	if (mode != FS_RO)
+		for (size_t i = 0; i < sizeof(protected_in_home) / sizeof(*protected_in_home); i++)
+			plan_op(pl, "--ro-bind-try", plan_word(pl, "{home}/%s", protected_in_home[i]),
+				plan_word(pl, "{home}/%s", protected_in_home[i]));
+	/* persistent: Flatpak's --persist, ~/.var/app/APP-ID/X at ~/X. */
+	for (size_t i = 0; i < p->persistent.n; i++) {
+		const char *rel = p->persistent.v[i];
+		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel));
+		plan_prep(pl, PREP_NO_SYMLINKS, plan_word(pl, "{home}/%s", rel));
+		plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel),
+			plan_word(pl, "{home}/%s", rel));
+	}
+}
+
+void add_home(struct plan *pl, const struct policy *p)
+{
+	enum fs_mode mode;
+	if (home_granted(p, &mode))
+		add_real_home(pl, p, mode);
+	else
+		add_private_home(pl, p);
+}
+
+/* Extra host directories `host` brings, beside the home (Flatpak's list
+ * less what boxwrap already binds read-only). */
+static void add_host_dirs(struct plan *pl, enum fs_mode mode)
+{
+	static const char *const dirs[] = {"/media", "/mnt", "/opt", "/srv", "/run/media"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
+		plan_op(pl, mode == FS_RO ? "--ro-bind-try" : "--bind-try",
+			plan_word(pl, "%s", dirs[i]), plan_word(pl, "%s", dirs[i]));
+}
+
+static struct word *grant_source(struct plan *pl, const struct fs_grant *g)
+{
+	const char *sep = *g->sub ? "/" : "";
+	char tmpl[64];
+	switch (g->base) {
+	case FS_XDG:
+		snprintf(tmpl, sizeof(tmpl), "{xdg:%s}%%s%%s", g->xdg_name);
+		return plan_word(pl, tmpl, sep, g->sub);
+	case FS_XDG_RUN:
+		return plan_word(pl, "{rt}/%s", g->sub);
+	case FS_HOME_REL:
+		return plan_word(pl, "{home}/%s", g->sub);
+	case FS_ABS:
+		return plan_word(pl, "/%s", g->sub);
+	default:
+		return NULL;
+	}
+}
+
+static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_home)
+{
+	struct word *src = grant_source(pl, g);
+	struct word *dst = g->base == FS_XDG_RUN ? plan_word(pl, "/run/user/{uid}/%s", g->sub)
+						 : grant_source(pl, g);
+	if (!src)
+		return;
+	if (g->mode == FS_CREATE)
+		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
+	plan_prep(pl, PREP_CHECK_PATH, grant_source(pl, g));
+	if (g->base == FS_XDG || g->base == FS_HOME_REL)
+		plan_prep(pl, private_home ? PREP_NO_SYMLINKS_PRIVATE : PREP_NO_SYMLINKS, grant_source(pl, g));
+	plan_op(pl, g->mode == FS_RO ? "--ro-bind-try" : "--bind-try", src, dst);
+}
+
+void add_filesystem_grants(struct plan *pl, const struct policy *p)
+{
+	enum fs_mode mode;
+	bool private_home = !home_granted(p, &mode);
+	for (size_t i = 0; i < p->nfs; i++) {
+		const struct fs_grant *g = &p->fs[i];
+		if (g->base == FS_HOST)
+			add_host_dirs(pl, g->mode);
+		/* host-os and host-etc: already bound read-only; home: above. */
+		add_grant(pl, g, private_home);
+	}
+}

@@ -1,0 +1,301 @@
+#include "hostops.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "fsgrant.h"
+#include "util.h"
+
+/* ---- preparation ---------------------------------------------------- */
+
+static const char *below(const char *path, const char *home)
+{
+	size_t n = strlen(home);
+	if (strncmp(path, home, n) || path[n] != '/')
+		die("internal error: %s is not below %s", path, home);
+	return path + n + 1;
+}
+
+/* Walks path below home one component at a time without following
+ * symlinks, creating missing directories when create is set. */
+static void walk_below_home(const char *path, const char *home, bool create)
+{
+	cleanup_free char *rel = xstrdup(below(path, home));
+	cleanup_fd int dir = open(home, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno("cannot open %s", home);
+	for (char *c = strtok(rel, "/"); c; c = strtok(NULL, "/")) {
+		if (create && mkdirat(dir, c, 0700) < 0 && errno != EEXIST)
+			die_errno("cannot create %s", path);
+		int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && !create)
+			return;
+		if (next < 0)
+			die_errno("cannot open %s", path);
+		struct stat st;
+		if (fstat(next, &st) < 0 || S_ISLNK(st.st_mode)) {
+			close(next);
+			die("refusing to use %s: a symbolic link is on the way (%s)", path, c);
+		}
+		close(dir);
+		dir = next;
+	}
+}
+
+static void check_path(const char *path)
+{
+	struct stat st;
+	char real[PATH_MAX];
+	if (lstat(path, &st) < 0)
+		return; /* absent: the -try bind skips it */
+	if (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+		die("refusing to grant %s: it is a symbolic link to a file", path);
+	if (!realpath(path, real))
+		die_errno("cannot resolve %s", path);
+	if (fs_path_reserved(real))
+		die("refusing to grant %s: it resolves to %s, which boxwrap reserves for the sandbox", path, real);
+}
+
+static void create_dir(const char *path)
+{
+	cleanup_free char *p = xstrdup(path);
+	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			die_errno("cannot create %s", p);
+		if (!s)
+			break;
+		*s = '/';
+	}
+}
+
+void prep_run(enum prep_kind kind, const char *path, const char *home, const char *app_id)
+{
+	switch (kind) {
+	case PREP_PRIVATE_DIR:
+		walk_below_home(path, home, true);
+		break;
+	case PREP_CREATE_DIR:
+		create_dir(path);
+		break;
+	case PREP_CHECK_PATH:
+		check_path(path);
+		break;
+	case PREP_NO_SYMLINKS:
+		walk_below_home(path, home, false);
+		break;
+	case PREP_NO_SYMLINKS_PRIVATE: {
+		cleanup_free char *priv = xasprintf("%s/.var/app/%s/%s", home, app_id, below(path, home));
+		walk_below_home(priv, home, false);
+		break;
+	}
+	}
+}
+
+bool guard_holds(enum guard g, const char *path)
+{
+	struct stat l, a, b;
+	switch (g) {
+	case G_REAL_DIR:
+		return lstat(path, &l) == 0 && S_ISDIR(l.st_mode);
+	case G_USR_LINK: {
+		cleanup_free char *usr = xasprintf("/usr%s", path);
+		return lstat(path, &l) == 0 && S_ISLNK(l.st_mode) && stat(path, &a) == 0 &&
+		       stat(usr, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	}
+	default:
+		return true;
+	}
+}
+
+/* ---- instance directory --------------------------------------------- */
+
+static bool instance_alive(int dirfd, const char *name)
+{
+	char buf[32] = "";
+	cleanup_fd int sub = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0 || faccessat(sub, ".boxwrap", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return true; /* not ours: leave it to Flatpak */
+	cleanup_fd int pidfd = openat(sub, "pid", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (pidfd >= 0 && read(pidfd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	long pid = strtol(buf, NULL, 10);
+	return pid > 0 && kill((pid_t)pid, 0) == 0;
+}
+
+static void remove_tree(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		DIR *d = fdopendir(fd);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				remove_tree(fd, e->d_name);
+		if (d)
+			closedir(d);
+		else
+			close(fd);
+		unlinkat(dirfd, name, AT_REMOVEDIR);
+	} else {
+		unlinkat(dirfd, name, 0);
+	}
+}
+
+static void collect_garbage(const char *base)
+{
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || instance_alive(fd, e->d_name))
+			continue;
+		remove_tree(fd, e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void write_small(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
+		die_errno("cannot write %s", path);
+}
+
+void instance_create(const char *rt, const char *app_id, struct instance *out)
+{
+	cleanup_free char *base = xasprintf("%s/.flatpak", rt);
+	struct stat st;
+	if (mkdir(base, 0700) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", base);
+	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		die("%s must be a directory owned by you", base);
+	collect_garbage(base);
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t r;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			die_errno("getrandom");
+		out->id = xasprintf("%u", (unsigned)r);
+		out->dir = xasprintf("%s/%s", base, out->id);
+		if (mkdir(out->dir, 0700) == 0) {
+			cleanup_free char *pid = xasprintf("%d\n", (int)getpid());
+			cleanup_free char *marker = xasprintf("%s\n", app_id);
+			write_small(out->dir, "pid", pid, 0644);
+			write_small(out->dir, ".ref", "", 0644);
+			write_small(out->dir, ".boxwrap", marker, 0644);
+			return;
+		}
+		if (errno != EEXIST)
+			die_errno("cannot create %s", out->dir);
+		free(out->id);
+		free(out->dir);
+	}
+	die("cannot create an instance directory in %s", base);
+}
+
+void instance_remove(const struct instance *in)
+{
+	cleanup_fd int dirfd = -1;
+	cleanup_free char *base = xstrdup(in->dir);
+	char *slash = strrchr(base, '/');
+	*slash = '\0';
+	dirfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd >= 0)
+		remove_tree(dirfd, slash + 1);
+}
+
+/* ---- sh forms ------------------------------------------------------- */
+
+/* Each function is the twin of the C code above. */
+static const char sh_functions[] =
+	"below_home_rel() {\n"
+	"\tcase $1 in \"$home\"/*) printf '%s' \"${1#\"$home\"/}\" ;; *) die \"internal error: $1 is not below $home\" ;; esac\n"
+	"}\n"
+	"walk_below_home() { # PATH CREATE\n"
+	"\t_p=$home; _r=$(below_home_rel \"$1\")\n"
+	"\twhile [ -n \"$_r\" ]; do\n"
+	"\t\t_c=${_r%%/*}\n"
+	"\t\tcase $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac\n"
+	"\t\t[ -n \"$_c\" ] || continue\n"
+	"\t\t_p=$_p/$_c\n"
+	"\t\tif [ \"$2\" = create ] && ! [ -e \"$_p\" ] && ! [ -L \"$_p\" ]; then\n"
+	"\t\t\tmkdir -m 0700 \"$_p\" 2>/dev/null || [ -d \"$_p\" ] || die \"cannot create $_p\"\n"
+	"\t\tfi\n"
+	"\t\tif [ -L \"$_p\" ]; then die \"refusing to use $1: a symbolic link is on the way ($_c)\"; fi\n"
+	"\t\t[ -e \"$_p\" ] || return 0\n"
+	"\tdone\n"
+	"}\n"
+	"private_dir() { walk_below_home \"$1\" create; }\n"
+	"no_symlinks() { walk_below_home \"$1\" check; }\n"
+	"no_symlinks_private() { walk_below_home \"$home/.var/app/$app_id/$(below_home_rel \"$1\")\" check; }\n"
+	"create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"
+	"check_path() {\n"
+	"\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
+	"\tif [ -L \"$1\" ] && ! [ -d \"$1\" ]; then die \"refusing to grant $1: it is a symbolic link to a file\"; fi\n"
+	"\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
+	"\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
+	"\tif reserved_path \"$_real\"; then die \"refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox\"; fi\n"
+	"}\n"
+	"instance_alive() {\n"
+	"\t[ -f \"$1/.boxwrap\" ] && ! [ -L \"$1/.boxwrap\" ] || return 0\n"
+	"\t_pid=\n"
+	"\tif [ -f \"$1/pid\" ] && ! [ -L \"$1/pid\" ]; then read -r _pid < \"$1/pid\" || :; fi\n"
+	"\tcase $_pid in ''|*[!0-9]*) return 1 ;; esac\n"
+	"\tkill -0 \"$_pid\" 2>/dev/null\n"
+	"}\n"
+	"instance_create() {\n"
+	"\t_base=$rt/.flatpak\n"
+	"\tmkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
+	"\tif [ -L \"$_base\" ] || ! [ -d \"$_base\" ] || ! [ -O \"$_base\" ]; then die \"$_base must be a directory owned by you\"; fi\n"
+	"\tfor _d in \"$_base\"/[0-9]*; do\n"
+	"\t\t[ -d \"$_d\" ] && ! [ -L \"$_d\" ] || continue\n"
+	"\t\tinstance_alive \"$_d\" || rm -rf -- \"$_d\"\n"
+	"\tdone\n"
+	"\t_n=0\n"
+	"\twhile :; do\n"
+	"\t\tinstance=$(od -An -N4 -tu4 /dev/urandom) || die 'cannot read /dev/urandom'\n"
+	"\t\tinstance=${instance##* }\n"
+	"\t\tinst=$_base/$instance\n"
+	"\t\tmkdir -m 0700 \"$inst\" 2>/dev/null && break\n"
+	"\t\t_n=$((_n + 1))\n"
+	"\t\t[ \"$_n\" -lt 100 ] || die \"cannot create an instance directory in $_base\"\n"
+	"\tdone\n"
+	"\tprintf '%s\\n' \"$$\" > \"$inst/pid\"\n"
+	"\t: > \"$inst/.ref\"\n"
+	"\tprintf '%s\\n' \"$app_id\" > \"$inst/.boxwrap\"\n"
+	"}\n";
+
+void hostops_emit_sh_functions(struct buf *out)
+{
+	buf_adds(out, sh_functions);
+	fs_reserved_emit_sh(out);
+}
+
+const char *prep_sh_function(enum prep_kind kind)
+{
+	static const char *const names[] = {
+		[PREP_PRIVATE_DIR] = "private_dir", [PREP_CREATE_DIR] = "create_dir",
+		[PREP_CHECK_PATH] = "check_path", [PREP_NO_SYMLINKS] = "no_symlinks",
+		[PREP_NO_SYMLINKS_PRIVATE] = "no_symlinks_private",
+	};
+	return names[kind];
+}
+
+void guard_emit_sh(struct buf *out, enum guard g, const char *p)
+{
+	if (g == G_REAL_DIR)
+		buf_addf(out, "[ -d %s ] && ! [ -L %s ]", p, p);
+	else if (g == G_USR_LINK)
+		buf_addf(out, "[ -L %s ] && [ %s -ef /usr%s ]", p, p, p);
+}

@@ -1,0 +1,27 @@
+/* Host-side operations of a launch: preparation steps, guards and the
+ * instance directory. Each has a C form (the exec back end) and an sh form
+ * (the emitted launcher), kept next to each other in hostops.c. */
+#pragma once
+#include <stdbool.h>
+
+#include "plan.h"
+#include "strv.h"
+
+/* C forms. Paths are fully resolved strings; home is the host $HOME. */
+void prep_run(enum prep_kind kind, const char *path, const char *home, const char *app_id);
+bool guard_holds(enum guard g, const char *path);
+
+struct instance {
+	char *id;  /* decimal, as Flatpak's */
+	char *dir; /* $XDG_RUNTIME_DIR/.flatpak/ID */
+};
+/* Removes instance directories of boxwrap launches that are gone, then
+ * creates a fresh one holding pid, .ref and the boxwrap marker. */
+void instance_create(const char *rt, const char *app_id, struct instance *out);
+void instance_remove(const struct instance *in);
+
+/* sh forms: the functions the launcher calls, and the calls. */
+void hostops_emit_sh_functions(struct buf *out);
+const char *prep_sh_function(enum prep_kind kind);
+/* Appends a test (no trailing newline) that holds when the guard holds. */
+void guard_emit_sh(struct buf *out, enum guard g, const char *path_expr);

@@ -1,0 +1,97 @@
+/* The plan: one ordered description of a sandbox, built from a policy and
+ * carried out by either back end (exec now, or print as sh). Values only
+ * the launching host knows are host variables (hostvar.h), so a launcher
+ * generated on a builder is right on every user's machine. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hostvar.h"
+#include "policy.h"
+#include "seccomp.h"
+
+/* A word is text made of literal parts and host variables. */
+struct part {
+	int var;   /* index into plan.vars, or -1 for a literal */
+	char *lit;
+};
+struct word {
+	struct part *parts;
+	size_t n;
+};
+
+/* A condition checked on the host just before launch. A step is also
+ * skipped when any host variable it uses is unset. */
+enum guard {
+	G_ALWAYS,
+	G_REAL_DIR, /* word is a directory, not a symlink */
+	G_USR_LINK, /* word is a symlink to the same directory below /usr */
+	G_UNSET,    /* host variable guard_var is unset */
+};
+
+struct step {
+	enum guard guard;
+	struct word *guard_word;
+	int guard_var;
+	struct word **words; /* bwrap options, the first literal */
+	size_t n;
+};
+
+/* Host-side preparation, in order, before bwrap runs. */
+enum prep_kind {
+	PREP_PRIVATE_DIR, /* create it 0700, refusing symlinks on the way */
+	PREP_CREATE_DIR,  /* a :create grant: mkdir -p */
+	PREP_CHECK_PATH,  /* refuse if it resolves onto a reserved path */
+	PREP_NO_SYMLINKS, /* refuse if a component below $HOME is a symlink */
+	PREP_NO_SYMLINKS_PRIVATE, /* the same, for the private home's copy of
+				   * a $HOME path: bwrap creates mount points
+				   * there and would follow an app's symlink (F4) */
+};
+struct prep {
+	enum prep_kind kind;
+	struct word *path;
+};
+
+/* Descriptors the launch hands to bwrap; fixed so both back ends give
+ * bwrap the same argument list. */
+enum { FD_ARGS = 3, FD_INFO_FILE = 4, FD_INFO_DATA = 5, FD_BWRAPINFO = 6, FD_SECCOMP = 7, FD_SYNC = 8 };
+
+struct plan {
+	char *app_id;
+	struct hostvar *vars;
+	size_t nvars;
+	struct prep *prep;
+	size_t nprep;
+	struct word **appinfo; /* lines of /.flatpak-info */
+	size_t nappinfo;
+	struct step *steps;    /* bwrap options, in order */
+	size_t nsteps;
+	struct word **command; /* the program and its profile args */
+	size_t ncommand;
+	struct seccomp_opts seccomp;
+};
+
+/* Builds the plan for an effective policy. Never fails for a valid policy. */
+void plan_build(const struct policy *p, struct plan *out);
+void plan_free(struct plan *pl);
+
+/* Building blocks for the files that add features to a plan. */
+int plan_var(struct plan *pl, enum hv_kind kind, const char *arg);
+/* A word from a template: "{home}", "{uid}", "{rt}", "{instance}" and
+ * "{KIND:ARG}" name host variables (env, xdg, rtsock, sock, envsock, doc,
+ * wayland, x11, xauth, session_bus); each "%s" takes the next argument as
+ * a literal. Profile data must only ever come in through "%s". */
+struct word *plan_word(struct plan *pl, const char *tmpl, ...);
+/* Appends a step: a literal option and up to two words (NULL ends). */
+struct step *plan_op(struct plan *pl, const char *opt, struct word *a, struct word *b);
+struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct word *b, struct word *c);
+void plan_guard(struct step *s, enum guard g, struct word *w);
+/* The step runs only when every host variable in w is set. */
+void plan_requires(struct step *s, struct word *w);
+struct word *plan_var_word(struct plan *pl, int var);
+void plan_guard_unset(struct step *s, int var);
+void plan_prep(struct plan *pl, enum prep_kind kind, struct word *path);
+void plan_appinfo_line(struct plan *pl, struct word *line);
+
+/* Every host variable a step depends on, including its guard's. */
+bool step_uses_var(const struct step *s, int var);

@@ -1,0 +1,241 @@
+/* The exec back end: resolves host values, prepares the host side and
+ * runs bwrap as a child, cleaning the instance directory up after it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "backend.h"
+#include "hostops.h"
+#include "shquote.h"
+#include "util.h"
+
+struct values {
+	char **v; /* one per plan variable; NULL = not on this host */
+	size_t n;
+};
+
+static void resolve_all(const struct plan *pl, struct values *vals)
+{
+	vals->n = pl->nvars;
+	vals->v = xcalloc(pl->nvars, sizeof(char *));
+	for (size_t i = 0; i < pl->nvars; i++)
+		vals->v[i] = hostvar_resolve(&pl->vars[i], vals->v);
+}
+
+/* The word's text, or NULL when it uses a value this host lacks. */
+static char *render(const struct word *w, const struct values *vals)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < w->n; i++) {
+		const struct part *p = &w->parts[i];
+		const char *s = p->var < 0 ? p->lit : vals->v[p->var];
+		if (!s || (p->var >= 0 && !*s)) {
+			buf_clear(&b);
+			return NULL;
+		}
+		buf_adds(&b, s);
+	}
+	if (!b.s)
+		buf_adds(&b, "");
+	return buf_steal(&b);
+}
+
+static bool step_enabled(const struct step *s, const struct values *vals)
+{
+	for (size_t v = 0; v < vals->n; v++)
+		if (step_uses_var(s, v) && (!vals->v[v] || !*vals->v[v]))
+			return false;
+	if (s->guard == G_UNSET)
+		return !vals->v[s->guard_var] || !*vals->v[s->guard_var];
+	if (s->guard == G_REAL_DIR || s->guard == G_USR_LINK) {
+		cleanup_free char *path = render(s->guard_word, vals);
+		return guard_holds(s->guard, path);
+	}
+	return true;
+}
+
+/* The bwrap options, NUL-separated, as they go through --args. */
+static void render_args(const struct plan *pl, const struct values *vals, struct buf *out)
+{
+	for (size_t i = 0; i < pl->nsteps; i++) {
+		if (!step_enabled(&pl->steps[i], vals))
+			continue;
+		for (size_t j = 0; j < pl->steps[i].n; j++) {
+			cleanup_free char *w = render(pl->steps[i].words[j], vals);
+			buf_add(out, w, strlen(w) + 1);
+		}
+	}
+}
+
+static char *render_appinfo(const struct plan *pl, const struct values *vals)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < pl->nappinfo; i++) {
+		cleanup_free char *line = render(pl->appinfo[i], vals);
+		buf_addf(&b, "%s\n", line ? line : "");
+	}
+	return buf_steal(&b);
+}
+
+static void run_prep(const struct plan *pl, const struct values *vals)
+{
+	for (size_t i = 0; i < pl->nprep; i++) {
+		cleanup_free char *path = render(pl->prep[i].path, vals);
+		if (path)
+			prep_run(pl->prep[i].kind, path, vals->v[HVI_HOME], pl->app_id);
+	}
+}
+
+/* A sealed memfd: bwrap reads it, nobody can change it (E3). */
+static int sealed_memfd(const char *name, const void *data, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || write_all(fd, data, len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		die_errno("cannot create %s", name);
+	return fd;
+}
+
+static int open_in(const char *dir, const char *name, int flags)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		die_errno("cannot open %s", path);
+	return fd;
+}
+
+/* fds[i] becomes descriptor number targets[i] in the child. Sources are
+ * first moved above every target so no dup2 clobbers another. */
+static void place_fds(int *fds, const int *targets, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int high = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
+		if (high < 0)
+			die_errno("fcntl");
+		close(fds[i]);
+		fds[i] = high;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dup2(fds[i], targets[i]) < 0) /* dup2 clears CLOEXEC */
+			_exit(127);
+}
+
+static char **bwrap_argv(const struct plan *pl, const struct values *vals, const struct launch *l)
+{
+	struct strv argv = {0};
+	strv_push(&argv, l->bwrap);
+	strv_push(&argv, "--args");
+	strv_pushf(&argv, "%d", FD_ARGS);
+	strv_push(&argv, "--");
+	for (size_t i = 0; i < pl->ncommand; i++)
+		strv_take(&argv, render(pl->command[i], vals));
+	for (int i = 0; i < l->nuser_args; i++)
+		strv_push(&argv, l->user_args[i]);
+	return argv.v;
+}
+
+static pid_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+	struct sigaction sa = {.sa_handler = forward_signal};
+	child_pid = pid;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void exec_directly(const struct plan *pl, const struct values *vals, const struct launch *l)
+{
+	char **argv = bwrap_argv(pl, vals, l);
+	/* argv: bwrap --args N -- command... */
+	execv(argv[4], &argv[4]);
+	die_errno("cannot run %s", argv[4]);
+}
+
+int backend_run(const struct plan *pl, const struct launch *l)
+{
+	struct values vals;
+	struct instance inst;
+	struct buf args = {0};
+	resolve_all(pl, &vals);
+	/* Inside a sandbox already: run the program itself, no nesting. */
+	if (access("/.flatpak-info", F_OK) == 0)
+		exec_directly(pl, &vals, l);
+	int seccomp;
+	char *err = NULL;
+	if ((seccomp = seccomp_build_fd(&pl->seccomp, &err)) < 0)
+		die("cannot build the seccomp filter: %s", err);
+	run_prep(pl, &vals);
+	instance_create(vals.v[HVI_RUNTIME_DIR], pl->app_id, &inst);
+	vals.v[HVI_INSTANCE] = xstrdup(inst.id);
+	cleanup_free char *info = render_appinfo(pl, &vals);
+	cleanup_free char *info_path = xasprintf("%s/info", inst.dir);
+	if (write_file_atomic(info_path, info, strlen(info), 0644) < 0)
+		die_errno("cannot write %s", info_path);
+	render_args(pl, &vals, &args);
+	int fds[] = {
+		sealed_memfd("boxwrap-args", args.s, args.len),
+		open_in(inst.dir, "info", O_RDONLY),
+		open_in(inst.dir, "info", O_RDONLY),
+		open_in(inst.dir, "bwrapinfo.json", O_WRONLY | O_CREAT | O_TRUNC),
+		seccomp,
+	};
+	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP};
+	char **argv = bwrap_argv(pl, &vals, l);
+	char *envp[] = {NULL}; /* bwrap needs none; the sandbox gets --setenv (E1) */
+	pid_t pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		place_fds(fds, targets, sizeof(fds) / sizeof(*fds));
+		execve(argv[0], argv, envp);
+		fprintf(stderr, "%s: cannot run %s: %s\n", PROG, argv[0], strerror(errno));
+		_exit(127);
+	}
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		close(fds[i]);
+	int status = wait_child(pid);
+	instance_remove(&inst);
+	return status;
+}
+
+void backend_dry_run(const struct plan *pl, const struct launch *l)
+{
+	struct values vals;
+	struct buf args = {0}, out = {0};
+	resolve_all(pl, &vals);
+	vals.v[HVI_INSTANCE] = xstrdup("INSTANCE");
+	render_args(pl, &vals, &args);
+	char **argv = bwrap_argv(pl, &vals, l);
+	sh_quote(&out, argv[0]);
+	for (size_t i = 0; i < args.len; i += strlen(args.s + i) + 1) {
+		buf_addc(&out, ' ');
+		sh_quote(&out, args.s + i);
+	}
+	for (size_t i = 3; argv[i]; i++) {
+		buf_addc(&out, ' ');
+		sh_quote(&out, argv[i]);
+	}
+	printf("%s\n", out.s);
+}

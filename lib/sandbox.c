@@ -1,0 +1,101 @@
+/* The order of a sandbox. Security-critical mounts (app-info, instance
+ * lock, seccomp) come after every grant, so no grant can cover them
+ * (security.md F5). */
+#include <string.h>
+
+#include "sandbox.h"
+#include "util.h"
+
+static void add_namespaces(struct plan *pl, const struct policy *p)
+{
+	unsigned shared = flagset_value(&p->shared);
+	plan_op(pl, "--unshare-user", NULL, NULL);
+	/* Nested user namespaces would let the app remount its way around
+	 * /.flatpak-info; only apps that sandbox themselves get them. */
+	if (!(flagset_value(&p->features) & FEAT_NESTED_SANDBOX))
+		plan_op(pl, "--disable-userns", NULL, NULL);
+	plan_op(pl, "--unshare-pid", NULL, NULL);
+	plan_op(pl, "--unshare-uts", NULL, NULL);
+	plan_op(pl, "--unshare-cgroup-try", NULL, NULL);
+	if (!(shared & SHARE_IPC))
+		plan_op(pl, "--unshare-ipc", NULL, NULL);
+	if (!(shared & SHARE_NETWORK))
+		plan_op(pl, "--unshare-net", NULL, NULL);
+	plan_op(pl, "--die-with-parent", NULL, NULL);
+	/* No controlling terminal: TIOCSTI cannot reach the caller's shell. */
+	plan_op(pl, "--new-session", NULL, NULL);
+}
+
+/* Host /usr read-only, and the top-level directories that point into it:
+ * symlinks on merged-/usr hosts, read-only binds elsewhere. */
+static void add_system_dirs(struct plan *pl, const struct policy *p)
+{
+	static const char *const top[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+	static const char *const sys[] = {"block", "bus", "class", "dev", "devices"};
+	plan_op(pl, "--ro-bind", plan_word(pl, "/usr"), plan_word(pl, "/usr"));
+	for (size_t i = 0; i < sizeof(top) / sizeof(*top); i++) {
+		struct word *path = plan_word(pl, "/%s", top[i]);
+		plan_guard(plan_op(pl, "--symlink", plan_word(pl, "usr/%s", top[i]), plan_word(pl, "/%s", top[i])),
+			   G_USR_LINK, path);
+		plan_guard(plan_op(pl, "--ro-bind", plan_word(pl, "/%s", top[i]), plan_word(pl, "/%s", top[i])),
+			   G_REAL_DIR, plan_word(pl, "/%s", top[i]));
+	}
+	plan_op(pl, "--ro-bind", plan_word(pl, "/etc"), plan_word(pl, "/etc"));
+	plan_op(pl, "--proc", plan_word(pl, "/proc"), NULL);
+	if (flagset_value(&p->devices) & DEV_ALL)
+		plan_op(pl, "--dev-bind", plan_word(pl, "/dev"), plan_word(pl, "/dev"));
+	else
+		plan_op(pl, "--dev", plan_word(pl, "/dev"), NULL);
+	/* Only the sysfs subset Flatpak exposes (security.md F9). */
+	for (size_t i = 0; i < sizeof(sys) / sizeof(*sys); i++)
+		plan_op(pl, "--ro-bind-try", plan_word(pl, "/sys/%s", sys[i]), plan_word(pl, "/sys/%s", sys[i]));
+	plan_op(pl, "--tmpfs", plan_word(pl, "/tmp"), NULL);
+	plan_op(pl, "--dir", plan_word(pl, "/var/tmp"), NULL);
+	plan_op(pl, "--symlink", plan_word(pl, "../run"), plan_word(pl, "/var/run"));
+	plan_op(pl, "--ro-bind-try", plan_word(pl, "/var/cache/fontconfig"), plan_word(pl, "/var/cache/fontconfig"));
+	plan_op(pl, "--ro-bind-try", plan_word(pl, "/var/lib/dbus/machine-id"), plan_word(pl, "/var/lib/dbus/machine-id"));
+	/* A fresh runtime directory holding only what is granted (F10). */
+	plan_op(pl, "--perms", plan_word(pl, "0700"), NULL);
+	plan_op(pl, "--dir", plan_word(pl, "/run/user/{uid}"), NULL);
+}
+
+static void add_command(struct plan *pl, const struct policy *p)
+{
+	pl->command = xcalloc(p->args.n + 1, sizeof(*pl->command));
+	pl->command[pl->ncommand++] = plan_word(pl, "%s", p->command);
+	for (size_t i = 0; i < p->args.n; i++)
+		pl->command[pl->ncommand++] = plan_word(pl, "%s", p->args.v[i]);
+}
+
+static void set_seccomp(struct plan *pl, const struct policy *p)
+{
+	unsigned f = flagset_value(&p->features);
+	pl->seccomp = (struct seccomp_opts){
+		.devel = f & FEAT_DEVEL, .multiarch = f & FEAT_MULTIARCH,
+		.bluetooth = f & FEAT_BLUETOOTH, .canbus = f & FEAT_CANBUS,
+		.nested_sandbox = f & FEAT_NESTED_SANDBOX,
+	};
+}
+
+void plan_build(const struct policy *p, struct plan *pl)
+{
+	*pl = (struct plan){.app_id = xstrdup(p->app_id)};
+	/* home, uid, rt and instance first: hostvar.h relies on the order. */
+	plan_var(pl, HV_HOME, NULL);
+	plan_var(pl, HV_UID, NULL);
+	plan_var(pl, HV_RUNTIME_DIR, NULL);
+	plan_var(pl, HV_INSTANCE, NULL);
+
+	add_namespaces(pl, p);
+	add_environment(pl, p);
+	add_system_dirs(pl, p);
+	add_home(pl, p);
+	add_filesystem_grants(pl, p);
+	add_devices(pl, p);
+	add_sockets(pl, p);
+	add_document_portal(pl, p);
+	add_app_info(pl, p);
+	set_seccomp(pl, p);
+	plan_op(pl, "--seccomp", plan_word(pl, "7"), NULL);
+	add_command(pl, p);
+}

@@ -1,0 +1,13 @@
+/* The parts of a sandbox, each adding its steps to the plan; sandbox.c
+ * calls them in the order bwrap must see them. */
+#pragma once
+#include "plan.h"
+#include "policy.h"
+
+void add_environment(struct plan *pl, const struct policy *p);      /* environ.c */
+void add_home(struct plan *pl, const struct policy *p);             /* home.c */
+void add_filesystem_grants(struct plan *pl, const struct policy *p);/* home.c */
+void add_devices(struct plan *pl, const struct policy *p);          /* sockets.c */
+void add_sockets(struct plan *pl, const struct policy *p);          /* sockets.c */
+void add_document_portal(struct plan *pl, const struct policy *p);  /* sockets.c */
+void add_app_info(struct plan *pl, const struct policy *p);         /* appinfo.c */

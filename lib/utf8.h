@@ -1,0 +1,10 @@
+/* Just enough UTF-8 to refuse what could mislead a reader. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of the valid, shortest-form UTF-8 sequence at s, or 0 if invalid. */
+size_t utf8_sequence_length(const char *s, size_t avail);
+/* C1 controls, bidirectional overrides and isolates, line/paragraph
+ * separators and a BOM: characters that change how text displays. */
+bool utf8_is_format_char(const char *s, size_t n);
