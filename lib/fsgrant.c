@@ -28,14 +28,26 @@ static bool path_under(const char *path, const char *dir)
 /* The sh twin of fs_path_reserved: a case over the same table. */
 void fs_reserved_emit_sh(struct buf *out)
 {
-	buf_adds(out, "reserved_path() {\n\tcase $1 in\n\t/|/tmp|/run");
+	struct strv pats = {0};
+	strv_push(&pats, "/");
+	strv_push(&pats, "/tmp");
+	strv_push(&pats, "/run");
 	for (const char *const *r = reserved; *r; r++) {
-		buf_addf(out, "|%s|%s/*", *r, *r);
-		/* and every directory above it */
-		for (const char *s = strchr(*r + 1, '/'); s; s = strchr(s + 1, '/'))
-			buf_addf(out, "|%.*s", (int)(s - *r), *r);
+		/* every directory above it, then it and what is below */
+		for (const char *s = strchr(*r + 1, '/'); s; s = strchr(s + 1, '/')) {
+			cleanup_free char *up = xstrndup(*r, s - *r);
+			if (strv_find(&pats, up) < 0)
+				strv_push(&pats, up);
+		}
+		if (strv_find(&pats, *r) < 0)
+			strv_push(&pats, *r);
+		strv_pushf(&pats, "%s/*", *r);
 	}
+	buf_adds(out, "reserved_path() {\n\tcase $1 in\n\t");
+	for (size_t i = 0; i < pats.n; i++)
+		buf_addf(out, "%s%s", i ? "|" : "", pats.v[i]);
 	buf_adds(out, ") return 0 ;;\n\tesac\n\treturn 1\n}\n");
+	strv_clear(&pats);
 }
 
 bool fs_path_reserved(const char *abs)

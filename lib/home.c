@@ -62,7 +62,8 @@ static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode 
 	for (size_t i = 0; i < p->persistent.n; i++) {
 		const char *rel = p->persistent.v[i];
 		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel));
-		plan_prep(pl, PREP_NO_SYMLINKS, plan_word(pl, "{home}/%s", rel));
+		/* The mount point, made on the host: a read-only home cannot get it later. */
+		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/%s", rel));
 		plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel),
 			plan_word(pl, "{home}/%s", rel));
 	}

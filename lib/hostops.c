@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fsgrant.h"
+#include "shfn.h"
 #include "util.h"
 
 /* ---- preparation ---------------------------------------------------- */
@@ -217,69 +218,90 @@ void instance_remove(const struct instance *in)
 
 /* ---- sh forms ------------------------------------------------------- */
 
-/* Each function is the twin of the C code above. */
-static const char sh_functions[] =
-	"below_home_rel() {\n"
-	"\tcase $1 in \"$home\"/*) printf '%s' \"${1#\"$home\"/}\" ;; *) die \"internal error: $1 is not below $home\" ;; esac\n"
-	"}\n"
-	"walk_below_home() { # PATH CREATE\n"
-	"\t_p=$home; _r=$(below_home_rel \"$1\")\n"
-	"\twhile [ -n \"$_r\" ]; do\n"
-	"\t\t_c=${_r%%/*}\n"
-	"\t\tcase $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac\n"
-	"\t\t[ -n \"$_c\" ] || continue\n"
-	"\t\t_p=$_p/$_c\n"
-	"\t\tif [ \"$2\" = create ] && ! [ -e \"$_p\" ] && ! [ -L \"$_p\" ]; then\n"
-	"\t\t\tmkdir -m 0700 \"$_p\" 2>/dev/null || [ -d \"$_p\" ] || die \"cannot create $_p\"\n"
-	"\t\tfi\n"
-	"\t\tif [ -L \"$_p\" ]; then die \"refusing to use $1: a symbolic link is on the way ($_c)\"; fi\n"
-	"\t\t[ -e \"$_p\" ] || return 0\n"
-	"\tdone\n"
-	"}\n"
-	"private_dir() { walk_below_home \"$1\" create; }\n"
-	"no_symlinks() { walk_below_home \"$1\" check; }\n"
-	"no_symlinks_private() { walk_below_home \"$home/.var/app/$app_id/$(below_home_rel \"$1\")\" check; }\n"
-	"create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"
-	"check_path() {\n"
-	"\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
-	"\tif [ -L \"$1\" ] && ! [ -d \"$1\" ]; then die \"refusing to grant $1: it is a symbolic link to a file\"; fi\n"
-	"\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
-	"\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
-	"\tif reserved_path \"$_real\"; then die \"refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox\"; fi\n"
-	"}\n"
-	"instance_alive() {\n"
-	"\t[ -f \"$1/.boxwrap\" ] && ! [ -L \"$1/.boxwrap\" ] || return 0\n"
-	"\t_pid=\n"
-	"\tif [ -f \"$1/pid\" ] && ! [ -L \"$1/pid\" ]; then read -r _pid < \"$1/pid\" || :; fi\n"
-	"\tcase $_pid in ''|*[!0-9]*) return 1 ;; esac\n"
-	"\tkill -0 \"$_pid\" 2>/dev/null\n"
-	"}\n"
-	"instance_create() {\n"
-	"\t_base=$rt/.flatpak\n"
-	"\tmkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
-	"\tif [ -L \"$_base\" ] || ! [ -d \"$_base\" ] || ! [ -O \"$_base\" ]; then die \"$_base must be a directory owned by you\"; fi\n"
-	"\tfor _d in \"$_base\"/[0-9]*; do\n"
-	"\t\t[ -d \"$_d\" ] && ! [ -L \"$_d\" ] || continue\n"
-	"\t\tinstance_alive \"$_d\" || rm -rf -- \"$_d\"\n"
-	"\tdone\n"
-	"\t_n=0\n"
-	"\twhile :; do\n"
-	"\t\tinstance=$(od -An -N4 -tu4 /dev/urandom) || die 'cannot read /dev/urandom'\n"
-	"\t\tinstance=${instance##* }\n"
-	"\t\tinst=$_base/$instance\n"
-	"\t\tmkdir -m 0700 \"$inst\" 2>/dev/null && break\n"
-	"\t\t_n=$((_n + 1))\n"
-	"\t\t[ \"$_n\" -lt 100 ] || die \"cannot create an instance directory in $_base\"\n"
-	"\tdone\n"
-	"\tprintf '%s\\n' \"$$\" > \"$inst/pid\"\n"
-	"\t: > \"$inst/.ref\"\n"
-	"\tprintf '%s\\n' \"$app_id\" > \"$inst/.boxwrap\"\n"
-	"}\n";
+/* Each function is the twin of the C code above; a launcher carries
+ * only the ones it calls. */
+static const struct sh_fn sh_functions[] = {
+	{"below_home_rel", NULL,
+	 "below_home_rel() {\n"
+	 "\tcase $1 in \"$home\"/*) printf '%s' \"${1#\"$home\"/}\" ;; *) die \"internal error: $1 is not below $home\" ;; esac\n"
+	 "}\n"},
+	{"walk_below_home", "below_home_rel",
+	 "walk_below_home() { # PATH CREATE\n"
+	 "\t_p=$home; _r=$(below_home_rel \"$1\")\n"
+	 "\twhile [ -n \"$_r\" ]; do\n"
+	 "\t\t_c=${_r%%/*}\n"
+	 "\t\tcase $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac\n"
+	 "\t\t[ -n \"$_c\" ] || continue\n"
+	 "\t\t_p=$_p/$_c\n"
+	 "\t\tif [ \"$2\" = create ] && ! [ -e \"$_p\" ] && ! [ -L \"$_p\" ]; then\n"
+	 "\t\t\tmkdir -m 0700 \"$_p\" 2>/dev/null || [ -d \"$_p\" ] || die \"cannot create $_p\"\n"
+	 "\t\tfi\n"
+	 "\t\tif [ -L \"$_p\" ]; then die \"refusing to use $1: a symbolic link is on the way ($_c)\"; fi\n"
+	 "\t\t[ -e \"$_p\" ] || return 0\n"
+	 "\tdone\n"
+	 "}\n"},
+	{"private_dir", "walk_below_home",
+	 "private_dir() { walk_below_home \"$1\" create; }\n"},
+	{"no_symlinks", "walk_below_home",
+	 "no_symlinks() { walk_below_home \"$1\" check; }\n"},
+	{"no_symlinks_private", "walk_below_home",
+	 "no_symlinks_private() { walk_below_home \"$home/.var/app/$app_id/$(below_home_rel \"$1\")\" check; }\n"},
+	{"create_dir", NULL,
+	 "create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"},
+	{"check_path", "reserved_path",
+	 "check_path() {\n"
+	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
+	 "\tif [ -L \"$1\" ] && ! [ -d \"$1\" ]; then die \"refusing to grant $1: it is a symbolic link to a file\"; fi\n"
+	 "\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
+	 "\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
+	 "\tif reserved_path \"$_real\"; then die \"refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox\"; fi\n"
+	 "}\n"},
+	{"instance_alive", NULL,
+	 "instance_alive() {\n"
+	 "\tif ! [ -f \"$1/.boxwrap\" ] || [ -L \"$1/.boxwrap\" ]; then return 0; fi\n"
+	 "\t_pid=\n"
+	 "\tif [ -f \"$1/pid\" ] && ! [ -L \"$1/pid\" ]; then read -r _pid < \"$1/pid\" || :; fi\n"
+	 "\tcase $_pid in ''|*[!0-9]*) return 1 ;; esac\n"
+	 "\tkill -0 \"$_pid\" 2>/dev/null\n"
+	 "}\n"},
+	{"instance_create", "instance_alive",
+	 "instance_create() {\n"
+	 "\t_base=$rt/.flatpak\n"
+	 "\tmkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
+	 "\tif [ -L \"$_base\" ] || ! [ -d \"$_base\" ] || ! [ -O \"$_base\" ]; then die \"$_base must be a directory owned by you\"; fi\n"
+	 "\tfor _d in \"$_base\"/[0-9]*; do\n"
+	 "\t\tif ! [ -d \"$_d\" ] || [ -L \"$_d\" ]; then continue; fi\n"
+	 "\t\tinstance_alive \"$_d\" || rm -rf -- \"$_d\"\n"
+	 "\tdone\n"
+	 "\t_n=0\n"
+	 "\twhile :; do\n"
+	 "\t\tinstance=$(od -An -N4 -tu4 /dev/urandom) || die 'cannot read /dev/urandom'\n"
+	 "\t\tinstance=${instance##* }\n"
+	 "\t\tinst=$_base/$instance\n"
+	 "\t\tmkdir -m 0700 \"$inst\" 2>/dev/null && break\n"
+	 "\t\t_n=$((_n + 1))\n"
+	 "\t\t[ \"$_n\" -lt 100 ] || die \"cannot create an instance directory in $_base\"\n"
+	 "\tdone\n"
+	 "\tprintf '%s\\n' \"$$\" > \"$inst/pid\"\n"
+	 "\t: > \"$inst/.ref\"\n"
+	 "\tprintf '%s\\n' \"$app_id\" > \"$inst/.boxwrap\"\n"
+	 "}\n"},
+};
 
-void hostops_emit_sh_functions(struct buf *out)
+void hostops_emit_sh_functions(struct buf *out, const struct plan *pl)
 {
-	buf_adds(out, sh_functions);
-	fs_reserved_emit_sh(out);
+	bool want[sizeof(sh_functions) / sizeof(*sh_functions)] = {0};
+	size_t n = sizeof(sh_functions) / sizeof(*sh_functions);
+	sh_fn_want(sh_functions, n, "instance_create", want);
+	for (size_t i = 0; i < pl->nprep; i++)
+		sh_fn_want(sh_functions, n, prep_sh_function(pl->prep[i].kind), want);
+	sh_fn_emit(out, sh_functions, n, want);
+	for (size_t i = 0; i < pl->nprep; i++) {
+		if (pl->prep[i].kind == PREP_CHECK_PATH) {
+			fs_reserved_emit_sh(out);
+			break;
+		}
+	}
 }
 
 const char *prep_sh_function(enum prep_kind kind)

@@ -21,7 +21,7 @@ void instance_create(const char *rt, const char *app_id, struct instance *out);
 void instance_remove(const struct instance *in);
 
 /* sh forms: the functions the launcher calls, and the calls. */
-void hostops_emit_sh_functions(struct buf *out);
+void hostops_emit_sh_functions(struct buf *out, const struct plan *pl);
 const char *prep_sh_function(enum prep_kind kind);
 /* Appends a test (no trailing newline) that holds when the guard holds. */
 void guard_emit_sh(struct buf *out, enum guard g, const char *path_expr);

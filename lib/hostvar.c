@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "shfn.h"
 #include "shquote.h"
 #include "util.h"
 
@@ -218,44 +219,74 @@ char *hostvar_resolve(const struct hostvar *hv, char *const *known)
 	return NULL;
 }
 
-/* sh helpers, each the twin of a C function above. */
-static const char sh_helpers[] =
-	"is_socket() { [ -S \"$1\" ] && printf '%s' \"$1\"; }\n"
-	"below_home() {\n"
-	"\tcase $1 in *'/..'*) return 0 ;; \"$home\"/?*) printf '%s' \"$1\" ;; esac\n"
-	"}\n"
-	"xdg_user_dir() {\n"
-	"\t_d=\n"
-	"\t_f=${XDG_CONFIG_HOME:-$home/.config}/user-dirs.dirs\n"
-	"\tif [ -r \"$_f\" ]; then\n"
-	"\t\twhile IFS= read -r _l || [ -n \"$_l\" ]; do\n"
-	"\t\t\tcase $_l in \"XDG_$1_DIR=\"*)\n"
-	"\t\t\t\t_d=${_l#*=}; _d=${_d#\\\"}; _d=${_d%\\\"}\n"
-	"\t\t\t\tcase $_d in '$HOME/'*) _d=$home/${_d#\\$HOME/} ;; /*) ;; *) _d= ;; esac ;;\n"
-	"\t\t\tesac\n"
-	"\t\tdone < \"$_f\"\n"
-	"\tfi\n"
-	"\tbelow_home \"${_d:-$home/$2}\"\n"
-	"}\n"
-	"xdg_base_dir() {\n"
-	"\tcase $1 in /*) below_home \"$1\" ;; *) below_home \"$home/$2\" ;; esac\n"
-	"}\n"
-	"x11_display() {\n"
-	"\t_d=${DISPLAY-}; _d=${_d#unix}\n"
-	"\tcase $_d in :[0-9]*) _d=${_d#:}; _d=${_d%%[!0-9]*} ;; *) return 0 ;; esac\n"
-	"\t[ -S \"/tmp/.X11-unix/X$_d\" ] && printf '%s' \"$_d\"\n"
-	"}\n"
-	"session_bus() {\n"
-	"\tcase ${DBUS_SESSION_BUS_ADDRESS-} in\n"
-	"\tunix:path=*) _b=${DBUS_SESSION_BUS_ADDRESS#unix:path=}; _b=${_b%%[,;]*} ;;\n"
-	"\t*) _b=$rt/bus ;;\n"
-	"\tesac\n"
-	"\tis_socket \"$_b\"\n"
-	"}\n";
+/* sh helpers, each the twin of a C function above; a launcher carries
+ * only those its host values use. */
+static const struct sh_fn sh_helpers[] = {
+	{"is_socket", NULL, "is_socket() { [ -S \"$1\" ] && printf '%s' \"$1\"; }\n"},
+	{"below_home", NULL,
+	 "below_home() {\n"
+	 "\tcase $1 in *'/..'*) return 0 ;; \"$home\"/?*) printf '%s' \"$1\" ;; esac\n"
+	 "}\n"},
+	{"xdg_user_dir", "below_home",
+	 "xdg_user_dir() {\n"
+	 "\t_d=\n"
+	 "\t_f=${XDG_CONFIG_HOME:-$home/.config}/user-dirs.dirs\n"
+	 "\tif [ -r \"$_f\" ]; then\n"
+	 "\t\twhile IFS= read -r _l || [ -n \"$_l\" ]; do\n"
+	 "\t\t\tcase $_l in \"XDG_$1_DIR=\"*)\n"
+	 "\t\t\t\t_d=${_l#*=}; _d=${_d#\\\"}; _d=${_d%\\\"}\n"
+	 "\t\t\t\tcase $_d in \"\\$HOME/\"*) _d=$home/${_d#\\$HOME/} ;; /*) ;; *) _d= ;; esac ;;\n"
+	 "\t\t\tesac\n"
+	 "\t\tdone < \"$_f\"\n"
+	 "\tfi\n"
+	 "\tbelow_home \"${_d:-$home/$2}\"\n"
+	 "}\n"},
+	{"xdg_base_dir", "below_home",
+	 "xdg_base_dir() {\n"
+	 "\tcase $1 in /*) below_home \"$1\" ;; *) below_home \"$home/$2\" ;; esac\n"
+	 "}\n"},
+	{"x11_display", NULL,
+	 "x11_display() {\n"
+	 "\t_d=${DISPLAY-}; _d=${_d#unix}\n"
+	 "\tcase $_d in :[0-9]*) _d=${_d#:}; _d=${_d%%[!0-9]*} ;; *) return 0 ;; esac\n"
+	 "\t[ -S \"/tmp/.X11-unix/X$_d\" ] && printf '%s' \"$_d\"\n"
+	 "}\n"},
+	{"session_bus", "is_socket",
+	 "session_bus() {\n"
+	 "\tcase ${DBUS_SESSION_BUS_ADDRESS-} in\n"
+	 "\tunix:path=*) _b=${DBUS_SESSION_BUS_ADDRESS#unix:path=}; _b=${_b%%[,;]*} ;;\n"
+	 "\t*) _b=$rt/bus ;;\n"
+	 "\tesac\n"
+	 "\tis_socket \"$_b\"\n"
+	 "}\n"},
+};
 
-void hostvar_emit_sh_helpers(struct buf *out)
+static const char *helper_for(const struct hostvar *hv)
 {
-	buf_adds(out, sh_helpers);
+	switch (hv->kind) {
+	case HV_XDG:
+		for (size_t i = 0; i < sizeof(xdg_base_dirs) / sizeof(*xdg_base_dirs); i++)
+			if (!strcmp(hv->arg, xdg_base_dirs[i][0]))
+				return "xdg_base_dir";
+		return "xdg_user_dir";
+	case HV_WAYLAND: case HV_RUNTIME_SOCKET: case HV_SOCKET: case HV_ENV_SOCKET: return "is_socket";
+	case HV_X11: return "x11_display";
+	case HV_SESSION_BUS: return "session_bus";
+	default: return NULL;
+	}
+}
+
+void hostvar_emit_sh_helpers(struct buf *out, const struct hostvar *vars, size_t n)
+{
+	size_t nh = sizeof(sh_helpers) / sizeof(*sh_helpers);
+	bool want[sizeof(sh_helpers) / sizeof(*sh_helpers)] = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *h = helper_for(&vars[i]);
+		cleanup_free char *list = xstrdup(h ? h : "");
+		for (char *name = strtok(list, " "); name; name = strtok(NULL, " "))
+			sh_fn_want(sh_helpers, nh, name, want);
+	}
+	sh_fn_emit(out, sh_helpers, nh, want);
 }
 
 static void emit_xdg_sh(const struct hostvar *hv, struct buf *o)

@@ -5,6 +5,7 @@
  * hostvar.c so they cannot drift apart. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "strv.h"
 
@@ -40,6 +41,6 @@ struct hostvar {
 char *hostvar_resolve(const struct hostvar *hv, char *const *known);
 /* Appends sh that assigns $shname (empty for "not on this host"). */
 void hostvar_emit_sh(const struct hostvar *hv, struct buf *out);
-/* Helper functions some snippets call; emitted once at the top. */
-void hostvar_emit_sh_helpers(struct buf *out);
+/* The helper functions those snippets call, once each, for these vars. */
+void hostvar_emit_sh_helpers(struct buf *out, const struct hostvar *vars, size_t n);
 char *hostvar_shname(enum hv_kind kind, const char *arg);

@@ -20,6 +20,15 @@ static void add_part(struct word *w, int var, const char *lit, size_t n)
 {
 	if (var < 0 && n == 0)
 		return;
+	/* Adjacent literals become one, so emitted words read naturally. */
+	if (var < 0 && w->n && w->parts[w->n - 1].var < 0) {
+		struct part *last = &w->parts[w->n - 1];
+		size_t old = strlen(last->lit);
+		last->lit = xrealloc(last->lit, old + n + 1);
+		memcpy(last->lit + old, lit, n);
+		last->lit[old + n] = '\0';
+		return;
+	}
 	w->parts = xrealloc(w->parts, (w->n + 1) * sizeof(*w->parts));
 	w->parts[w->n++] = (struct part){.var = var, .lit = var < 0 ? xstrndup(lit, n) : NULL};
 }

@@ -1,0 +1,58 @@
+# TAP helpers for boxwrap's sh tests, after bubblewrap's tests/libtest.sh.
+# Sandboxed processes run as an unprivileged uid: setpriv to TEST_UID when
+# the tests run as root, as in CI.
+set -u
+B=${B:-.build}
+BOXWRAP=${BOXWRAP:-$PWD/$B/boxwrap}
+TEST_UID=${TEST_UID:-65534}
+tap_n=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() { _d=$1; shift; if "$@"; then ok "$_d"; else not_ok "$_d"; fi; }
+# A skip is a failure where user namespaces are promised (CI).
+skip() {
+	tap_n=$((tap_n + 1))
+	if [ "${BOXWRAP_REQUIRE_USERNS:-0}" = 1 ]; then
+		echo "not ok $tap_n - $1 # SKIP not allowed here: $2"
+	else
+		echo "ok $tap_n # SKIP $2"
+	fi
+}
+done_testing() { echo "1..$tap_n"; }
+diag() { printf '# %s\n' "$@"; }
+
+# A scratch tree the test user can use: HOME, a 0700 runtime dir, and
+# copies of what it must read.
+setup_scratch() {
+	scratch=$(mktemp -d)
+	chmod 755 "$scratch"
+	trap 'cleanup_scratch' EXIT
+	home=$scratch/home
+	rt=$scratch/rt
+	mkdir -p "$home" "$rt"
+	chmod 700 "$rt"
+	if [ "$(id -u)" = 0 ]; then
+		chown "$TEST_UID:$TEST_UID" "$home" "$rt"
+	else
+		TEST_UID=$(id -u)
+	fi
+}
+cleanup_scratch() { rm -rf "$scratch"; }
+
+# Runs a command as the test user with the scratch HOME and runtime dir.
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		HOME=$home XDG_RUNTIME_DIR=$rt setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- "$@"
+	else
+		HOME=$home XDG_RUNTIME_DIR=$rt "$@"
+	fi
+}
+
+# Gives a file or tree to the test user.
+give() { if [ "$(id -u)" = 0 ]; then chown -R "$TEST_UID:$TEST_UID" "$@"; fi; }
+
+have_userns() {
+	as_user bwrap --unshare-user --disable-userns --ro-bind / / true 2>/dev/null
+}
