@@ -1,0 +1,66 @@
+#!/bin/sh
+# `boxwrap run` and the emitted launcher must hand bwrap the same
+# arguments for every shipped and test profile. A stand-in bwrap records
+# its argv, the options it gets through --args, the app-info and the
+# seccomp program; the instance id (random) is the only difference allowed.
+. tests/lib.sh
+setup_scratch
+export HOME=$home XDG_RUNTIME_DIR=$rt
+chown "$(id -u)" "$home" "$rt"
+mkdir -p "$home/Downloads"
+stub=$scratch/bwrap
+cat > "$stub" <<STUB
+#!/bin/sh
+# Records everything it was given; bwrap's environment is empty in run mode.
+out=$scratch/out.\$\$
+printf '%s\n' "\$@" > "\$out.argv"
+tr '\0' '\n' <&3 > "\$out.args"
+cat <&4 > "\$out.info"
+od -An -tx1 <&7 > "\$out.seccomp"
+STUB
+chmod 755 "$stub"
+args='--version --with space ;$(touch /tmp/x)'
+
+normalise() { sed -e "s|$rt/.flatpak/[0-9]*/|RT/.flatpak/INSTANCE/|; s|instance-id=[0-9]*|instance-id=INSTANCE|" "$1"; }
+
+record() { # MODE PROFILE -> prefix of the recording
+	rm -f "$scratch"/out.*
+	if [ "$1" = run ]; then
+		BOXWRAP_BWRAP=$stub "$BOXWRAP" run "$2" --version --with\ space ';$(touch /tmp/x)' >/dev/null 2>&1
+	else
+		BOXWRAP_BWRAP=$stub BOXWRAP_SECCOMP_DIR=$PWD/$B/seccomp "$BOXWRAP" emit "$2" > "$scratch/l.sh" &&
+			sh "$scratch/l.sh" --version --with\ space ';$(touch /tmp/x)' >/dev/null 2>&1
+	fi
+	for f in "$scratch"/out.*.argv; do
+		rec=${f%.argv}
+		for k in argv args info seccomp; do normalise "$rec.$k" > "$scratch/$1.$k"; done
+	done
+}
+
+for p in profiles/*.yaml tests/profiles/*.yaml; do
+	[ -f "$p" ] || continue
+	record run "$p"
+	record emit "$p"
+	for k in argv args info seccomp; do
+		if cmp -s "$scratch/run.$k" "$scratch/emit.$k" && [ -s "$scratch/run.$k" ]; then
+			ok "$p: same $k in both modes"
+		else
+			not_ok "$p: same $k in both modes"
+			diff "$scratch/run.$k" "$scratch/emit.$k" | head -10 | sed 's/^/# /'
+		fi
+	done
+	check "$p: exactly one -- and the absolute command after it" \
+		sh -c '[ "$(grep -c "^--\$" "$1")" = 1 ] && sed -n "/^--\$/{n;p;q}" "$1" | grep -q "^/"' - "$scratch/run.argv"
+	check "$p: user arguments arrive intact" sh -c 'tail -n 3 "$1" | tr "\n" "|" | grep -qF -- "--version|--with space|;\$(touch /tmp/x)|"' - "$scratch/run.argv"
+	# Security-critical mounts come after every grant (security.md F5).
+	last_grant=$(awk '/^--(ro-|dev-)?bind(-try)?$/ { opt = NR; next }
+		opt == NR - 1 && $0 !~ /\.flatpak\// { last = opt } END { print last }' "$scratch/run.args")
+	info_at=$(grep -n '^/.flatpak-info$' "$scratch/run.args" | head -1 | cut -d: -f1)
+	check "$p: /.flatpak-info is mounted after every grant" test "${info_at:-0}" -gt "${last_grant:-0}"
+	for opt in --unshare-user --unshare-pid --die-with-parent --new-session --clearenv --seccomp --info-fd; do
+		grep -qx -- "$opt" "$scratch/run.args" || { not_ok "$p: always-on option $opt present"; continue 2; }
+	done
+	ok "$p: the always-on bwrap options are present"
+done
+check "no argument was run as a command" test ! -e /tmp/x
+done_testing
