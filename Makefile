@@ -83,6 +83,9 @@ check-asan:
 		LDFLAGS="-fsanitize=address,undefined" .build-asan/boxwrap $(UNIT_BIN:$(B)/%=.build-asan/%) .build-asan/tests/test-seccomp-unit
 	@B=.build-asan TESTS_UNIT_ONLY=1 sh tests/run.sh
 
+# Everything CI runs: the unit tests under the sanitizers, then all tests.
+check-all: check-asan check
+
 demo: all
 	@sh tests/demo.sh
 
@@ -102,5 +105,5 @@ install: all
 clean:
 	rm -rf .build .build-asan
 
-.PHONY: all man wrappers check check-asan demo deps install clean
+.PHONY: all man wrappers check check-asan check-all demo deps install clean
 .DELETE_ON_ERROR:
