@@ -19,12 +19,15 @@
 #ifndef BOXWRAP_BWRAP
 #define BOXWRAP_BWRAP "/usr/bin/bwrap"
 #endif
+#ifndef BOXWRAP_XDG_DBUS_PROXY
+#define BOXWRAP_XDG_DBUS_PROXY "/usr/bin/xdg-dbus-proxy"
+#endif
 #ifndef BOXWRAP_SECCOMP_DIR
 #define BOXWRAP_SECCOMP_DIR "/usr/lib/boxwrap/seccomp"
 #endif
 
 static const char usage_text[] =
-	"usage: boxwrap run [--dry-run] [--command=PATH] PROFILE [--] [ARGS...]\n"
+	"usage: boxwrap run [--dry-run] [--command=PATH] [--log-session-bus] PROFILE [--] [ARGS...]\n"
 	"       boxwrap emit [-o FILE] PROFILE\n"
 	"       boxwrap check PROFILE...\n"
 	"       boxwrap seccomp [--pfc] [VARIANT] | --all DIR\n"
@@ -67,15 +70,19 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{"dry-run", no_argument, NULL, 'n'},
 		{"command", required_argument, NULL, 'c'},
+		{"log-session-bus", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *command = NULL;
 	bool dry = false;
+	struct plan_opts popts = {.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY)};
 	int c;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'n')
 			dry = true;
+		else if (c == 'l')
+			popts.log_session_bus = true;
 		else if (c == 'c')
 			command = optarg;
 		else
@@ -94,7 +101,7 @@ static int cmd_run(int argc, char **argv)
 		free(p.command);
 		p.command = xstrdup(command);
 	}
-	plan_build(&p, &pl);
+	plan_build(&p, &popts, &pl);
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.user_args = argv + optind, .nuser_args = argc - optind,
@@ -109,6 +116,7 @@ static int cmd_run(int argc, char **argv)
 static int cmd_emit(int argc, char **argv)
 {
 	const char *out = NULL;
+	struct plan_opts popts = {.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY)};
 	int c;
 	while ((c = getopt(argc, argv, "+o:h")) != -1) {
 		if (c == 'o')
@@ -121,7 +129,7 @@ static int cmd_emit(int argc, char **argv)
 	struct policy p;
 	struct plan pl;
 	load_policy(argv[optind], &p);
-	plan_build(&p, &pl);
+	plan_build(&p, &popts, &pl);
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),

@@ -44,11 +44,12 @@ static void emit_condition(struct buf *o, const struct plan *pl, const struct st
 	}
 }
 
-static void emit_steps(struct buf *o, const struct plan *pl)
+/* Writes the steps NUL-separated to file, as the C back end's memfd. */
+static void emit_steps(struct buf *o, const struct plan *pl, const struct steps *t, const char *file)
 {
 	buf_adds(o, "{\n");
-	for (size_t i = 0; i < pl->nsteps; i++) {
-		const struct step *s = &pl->steps[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct step *s = &t->v[i];
 		struct buf cond = {0};
 		emit_condition(&cond, pl, s);
 		buf_addf(o, cond.len ? "\tif %s; then printf '%%s\\0'" : "\t%sprintf '%%s\\0'", cond.s ? cond.s : "");
@@ -59,7 +60,7 @@ static void emit_steps(struct buf *o, const struct plan *pl)
 		buf_adds(o, cond.len ? "; fi\n" : "\n");
 		buf_clear(&cond);
 	}
-	buf_adds(o, "} > \"$inst/private/args\"\n");
+	buf_addf(o, "} > %s\n", file);
 }
 
 static void emit_header(struct buf *o, const struct plan *pl, const struct launch *l)
@@ -123,10 +124,39 @@ static void emit_appinfo(struct buf *o, const struct plan *pl)
 	buf_adds(o, " > \"$inst/info\"\n");
 }
 
+/* The twin of run.c's start_proxy: xdg-dbus-proxy in its sandbox, a FIFO
+ * for its ready byte and lifetime, the app's bwrap holding the read end. */
+static void emit_proxy(struct buf *o, const struct plan *pl, const struct launch *l)
+{
+	emit_steps(o, pl, &pl->proxy_args, "\"$inst/private/proxy-args\"");
+	buf_adds(o, "if [ -s \"$inst/private/proxy-args\" ]; then\n");
+	emit_steps(o, pl, &pl->proxy_bwrap, "\"$inst/private/proxy-bwrap\"");
+	buf_addf(o, "mkfifo -m 0600 \"$inst/private/sync\" || die 'cannot create a FIFO'\n"
+		    "(\n"
+		    "\texec %d> \"$inst/private/sync\" %d< \"$inst/private/proxy-bwrap\" %d< \"$inst/info\" %d< \"$inst/private/proxy-args\" 0< /dev/null\n"
+		    "\texec ", FD_PROXY_SYNC, FD_PROXY_ARGS, FD_PROXY_INFO, FD_PROXY_DBUS_ARGS);
+	sh_quote(o, l->bwrap);
+	buf_addf(o, " --args %d -- ", FD_PROXY_ARGS);
+	sh_quote(o, pl->xdg_dbus_proxy);
+	buf_addf(o, " --fd=%d --args=%d\n"
+		    ") &\n"
+		    "proxy=$!\n"
+		    "exec %d< \"$inst/private/sync\"\n"
+		    "# xdg-dbus-proxy writes one byte once it listens; EOF means it died.\n"
+		    "if [ \"$(dd bs=1 count=1 <&%d 2>/dev/null)\" != x ]; then\n"
+		    "\tkill -s KILL \"$proxy\" 2>/dev/null || :\n"
+		    "\tdie 'xdg-dbus-proxy did not start'\n"
+		    "fi\n"
+		    "rm -f -- \"$inst/private/sync\" \"$inst/private/proxy-bwrap\" \"$inst/private/proxy-args\"\n"
+		    "fi\n", FD_PROXY_SYNC, FD_PROXY_DBUS_ARGS, FD_SYNC, FD_SYNC);
+}
+
 static void emit_launch(struct buf *o, const struct plan *pl, const struct launch *l)
 {
-	buf_adds(o, "mkdir -m 0700 \"$inst/private\"\n");
-	emit_steps(o, pl);
+	buf_adds(o, "mkdir -m 0700 \"$inst/private\"\nproxy=\n");
+	if (pl->proxy_args.n)
+		emit_proxy(o, pl, l);
+	emit_steps(o, pl, &pl->app, "\"$inst/private/args\"");
 	buf_addf(o, "exec %d< \"$inst/private/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\" %d< \"$seccomp\"\n",
 		 FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP);
 	buf_adds(o, "rm -f -- \"$inst/private/args\"\n"
@@ -138,11 +168,12 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 	emit_command(o, pl);
 	buf_adds(o, "\n) &\n"
 		    "pid=$!\n"
-		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-\n"
+		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-\n"
 		    "trap 'kill -s TERM \"$pid\" 2>/dev/null || :' TERM INT HUP\n"
 		    "status=0\n"
 		    "wait \"$pid\" || status=$?\n"
 		    "while kill -0 \"$pid\" 2>/dev/null; do status=0; wait \"$pid\" || status=$?; done\n"
+		    "if [ -n \"$proxy\" ]; then kill -s TERM \"$proxy\" 2>/dev/null || :; wait \"$proxy\" || :; fi\n"
 		    "rm -rf -- \"$inst\"\n"
 		    "exit \"$status\"\n");
 }

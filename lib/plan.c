@@ -85,12 +85,26 @@ struct word *plan_word(struct plan *pl, const char *tmpl, ...)
 	return w;
 }
 
-struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct word *b, struct word *c)
+static struct step *new_step(struct plan *pl)
 {
-	pl->steps = xrealloc(pl->steps, (pl->nsteps + 1) * sizeof(*pl->steps));
-	struct step *s = &pl->steps[pl->nsteps++];
+	struct steps *t = pl->target ? pl->target : &pl->app;
+	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	struct step *s = &t->v[t->n++];
 	*s = (struct step){.guard = G_ALWAYS, .guard_var = -1};
 	s->words = xcalloc(4, sizeof(*s->words));
+	return s;
+}
+
+struct step *plan_arg(struct plan *pl, struct word *w)
+{
+	struct step *s = new_step(pl);
+	s->words[s->n++] = w;
+	return s;
+}
+
+struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct word *b, struct word *c)
+{
+	struct step *s = new_step(pl);
 	s->words[s->n++] = plan_word(pl, "%s", opt);
 	struct word *more[] = {a, b, c};
 	for (size_t i = 0; i < 3 && more[i]; i++)
@@ -168,6 +182,17 @@ static void word_free(struct word *w)
 	free(w);
 }
 
+static void steps_free(struct steps *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		for (size_t j = 0; j < t->v[i].n; j++)
+			word_free(t->v[i].words[j]);
+		free(t->v[i].words);
+		word_free(t->v[i].guard_word);
+	}
+	free(t->v);
+}
+
 void plan_free(struct plan *pl)
 {
 	for (size_t i = 0; i < pl->nvars; i++) {
@@ -181,13 +206,9 @@ void plan_free(struct plan *pl)
 	for (size_t i = 0; i < pl->nappinfo; i++)
 		word_free(pl->appinfo[i]);
 	free(pl->appinfo);
-	for (size_t i = 0; i < pl->nsteps; i++) {
-		for (size_t j = 0; j < pl->steps[i].n; j++)
-			word_free(pl->steps[i].words[j]);
-		free(pl->steps[i].words);
-		word_free(pl->steps[i].guard_word);
-	}
-	free(pl->steps);
+	steps_free(&pl->app);
+	steps_free(&pl->proxy_bwrap);
+	steps_free(&pl->proxy_args);
 	for (size_t i = 0; i < pl->ncommand; i++)
 		word_free(pl->command[i]);
 	free(pl->command);

@@ -37,6 +37,13 @@ struct step {
 	size_t n;
 };
 
+/* An ordered list of steps: options that go NUL-separated through an
+ * --args descriptor. */
+struct steps {
+	struct step *v;
+	size_t n;
+};
+
 /* Host-side preparation, in order, before bwrap runs. */
 enum prep_kind {
 	PREP_PRIVATE_DIR, /* create it 0700, refusing symlinks on the way */
@@ -55,6 +62,14 @@ struct prep {
 /* Descriptors the launch hands to bwrap; fixed so both back ends give
  * bwrap the same argument list. */
 enum { FD_ARGS = 3, FD_INFO_FILE = 4, FD_INFO_DATA = 5, FD_BWRAPINFO = 6, FD_SECCOMP = 7, FD_SYNC = 8 };
+/* In the D-Bus proxy's sandbox: its bwrap options, the app-info, the
+ * proxy's own arguments (xdg-dbus-proxy --args), the ready/lifetime pipe. */
+enum { FD_PROXY_ARGS = 3, FD_PROXY_INFO = 4, FD_PROXY_DBUS_ARGS = 5, FD_PROXY_SYNC = 8 };
+
+struct plan_opts {
+	bool log_session_bus; /* the proxy logs what the app tries (run only) */
+	const char *xdg_dbus_proxy; /* absolute path */
+};
 
 struct plan {
 	char *app_id;
@@ -64,15 +79,18 @@ struct plan {
 	size_t nprep;
 	struct word **appinfo; /* lines of /.flatpak-info */
 	size_t nappinfo;
-	struct step *steps;    /* bwrap options, in order */
-	size_t nsteps;
+	struct steps app;         /* the app's bwrap options, in order */
+	struct steps proxy_bwrap; /* the D-Bus proxy's sandbox */
+	struct steps proxy_args;  /* xdg-dbus-proxy's arguments; none: no proxy */
+	struct steps *target;     /* where plan_op appends */
+	const char *xdg_dbus_proxy;
 	struct word **command; /* the program and its profile args */
 	size_t ncommand;
 	struct seccomp_opts seccomp;
 };
 
 /* Builds the plan for an effective policy. Never fails for a valid policy. */
-void plan_build(const struct policy *p, struct plan *out);
+void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *out);
 void plan_free(struct plan *pl);
 
 /* Building blocks for the files that add features to a plan. */
@@ -85,6 +103,8 @@ struct word *plan_word(struct plan *pl, const char *tmpl, ...);
 /* Appends a step: a literal option and up to two words (NULL ends). */
 struct step *plan_op(struct plan *pl, const char *opt, struct word *a, struct word *b);
 struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct word *b, struct word *c);
+/* Appends a step of one word (for arguments that are not options). */
+struct step *plan_arg(struct plan *pl, struct word *w);
 void plan_guard(struct step *s, enum guard g, struct word *w);
 /* The step runs only when every host variable in w is set. */
 void plan_requires(struct step *s, struct word *w);

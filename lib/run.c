@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,14 +60,14 @@ static bool step_enabled(const struct step *s, const struct values *vals)
 	return true;
 }
 
-/* The bwrap options, NUL-separated, as they go through --args. */
-static void render_args(const struct plan *pl, const struct values *vals, struct buf *out)
+/* Options, NUL-separated, as they go through an --args descriptor. */
+static void render_args(const struct steps *t, const struct values *vals, struct buf *out)
 {
-	for (size_t i = 0; i < pl->nsteps; i++) {
-		if (!step_enabled(&pl->steps[i], vals))
+	for (size_t i = 0; i < t->n; i++) {
+		if (!step_enabled(&t->v[i], vals))
 			continue;
-		for (size_t j = 0; j < pl->steps[i].n; j++) {
-			cleanup_free char *w = render(pl->steps[i].words[j], vals);
+		for (size_t j = 0; j < t->v[i].n; j++) {
+			cleanup_free char *w = render(t->v[i].words[j], vals);
 			buf_add(out, w, strlen(w) + 1);
 		}
 	}
@@ -141,6 +142,67 @@ static char **bwrap_argv(const struct plan *pl, const struct values *vals, const
 	return argv.v;
 }
 
+/* Starts xdg-dbus-proxy in its sandbox and waits until it listens.
+ * Returns the read end of its lifetime pipe, for the app's bwrap to hold
+ * (--sync-fd): when the app's bwrap exits, the proxy does too. Returns -1
+ * when this host gives the plan no proxy (no session bus). */
+static int start_proxy(const struct plan *pl, const struct values *vals, const struct launch *l,
+		       const struct instance *inst, pid_t *pid)
+{
+	struct buf bw = {0}, dbus = {0};
+	int sync[2];
+	render_args(&pl->proxy_args, vals, &dbus);
+	if (!dbus.len)
+		return -1;
+	render_args(&pl->proxy_bwrap, vals, &bw);
+	cleanup_free char *private = xasprintf("%s/private", inst->dir);
+	if (mkdir(private, 0700) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", private);
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	int fds[] = {
+		sealed_memfd("boxwrap-proxy-bwrap", bw.s, bw.len), open_in(inst->dir, "info", O_RDONLY),
+		sealed_memfd("boxwrap-proxy-args", dbus.s, dbus.len), sync[1],
+	};
+	static const int targets[] = {FD_PROXY_ARGS, FD_PROXY_INFO, FD_PROXY_DBUS_ARGS, FD_PROXY_SYNC};
+	cleanup_free char *fd_opt = xasprintf("--fd=%d", FD_PROXY_SYNC);
+	cleanup_free char *args_opt = xasprintf("--args=%d", FD_PROXY_DBUS_ARGS);
+	char *argv[] = {(char *)l->bwrap, "--args", "3", "--", (char *)pl->xdg_dbus_proxy, fd_opt, args_opt, NULL};
+	char *envp[] = {NULL};
+	buf_clear(&bw);
+	buf_clear(&dbus);
+	if ((*pid = fork()) < 0)
+		die_errno("fork");
+	if (*pid == 0) {
+		close(sync[0]);
+		place_fds(fds, targets, sizeof(fds) / sizeof(*fds));
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		close(fds[i]);
+	/* xdg-dbus-proxy writes one byte once it listens; EOF means it died. */
+	struct pollfd pfd = {.fd = sync[0], .events = POLLIN};
+	char c = 0;
+	if (poll(&pfd, 1, 10000) <= 0 || read(sync[0], &c, 1) != 1 || c != 'x') {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		die("xdg-dbus-proxy did not start (run with --log-session-bus, or check %s and %s)",
+		    pl->xdg_dbus_proxy, l->bwrap);
+	}
+	return sync[0];
+}
+
+static void stop_proxy(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	/* It exits by itself when the app's bwrap closes the pipe. */
+	kill(pid, SIGTERM);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static pid_t child_pid;
 
 static void forward_signal(int sig)
@@ -193,29 +255,34 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	cleanup_free char *info_path = xasprintf("%s/info", inst.dir);
 	if (write_file_atomic(info_path, info, strlen(info), 0644) < 0)
 		die_errno("cannot write %s", info_path);
-	render_args(pl, &vals, &args);
+	pid_t proxy = -1;
+	int sync = start_proxy(pl, &vals, l, &inst, &proxy);
+	render_args(&pl->app, &vals, &args);
 	int fds[] = {
 		sealed_memfd("boxwrap-args", args.s, args.len),
 		open_in(inst.dir, "info", O_RDONLY),
 		open_in(inst.dir, "info", O_RDONLY),
 		open_in(inst.dir, "bwrapinfo.json", O_WRONLY | O_CREAT | O_TRUNC),
 		seccomp,
+		sync,
 	};
-	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP};
+	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP, FD_SYNC};
+	size_t nfds = sizeof(fds) / sizeof(*fds) - (sync < 0);
 	char **argv = bwrap_argv(pl, &vals, l);
 	char *envp[] = {NULL}; /* bwrap needs none; the sandbox gets --setenv (E1) */
 	pid_t pid = fork();
 	if (pid < 0)
 		die_errno("fork");
 	if (pid == 0) {
-		place_fds(fds, targets, sizeof(fds) / sizeof(*fds));
+		place_fds(fds, targets, nfds);
 		execve(argv[0], argv, envp);
 		fprintf(stderr, "%s: cannot run %s: %s\n", PROG, argv[0], strerror(errno));
 		_exit(127);
 	}
-	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	int status = wait_child(pid);
+	stop_proxy(proxy);
 	instance_remove(&inst);
 	return status;
 }
@@ -226,7 +293,7 @@ void backend_dry_run(const struct plan *pl, const struct launch *l)
 	struct buf args = {0}, out = {0};
 	resolve_all(pl, &vals);
 	vals.v[HVI_INSTANCE] = xstrdup("INSTANCE");
-	render_args(pl, &vals, &args);
+	render_args(&pl->app, &vals, &args);
 	char **argv = bwrap_argv(pl, &vals, l);
 	sh_quote(&out, argv[0]);
 	for (size_t i = 0; i < args.len; i += strlen(args.s + i) + 1) {

@@ -28,10 +28,9 @@ static void add_namespaces(struct plan *pl, const struct policy *p)
 
 /* Host /usr read-only, and the top-level directories that point into it:
  * symlinks on merged-/usr hosts, read-only binds elsewhere. */
-static void add_system_dirs(struct plan *pl, const struct policy *p)
+void add_usr(struct plan *pl)
 {
 	static const char *const top[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
-	static const char *const sys[] = {"block", "bus", "class", "dev", "devices"};
 	plan_op(pl, "--ro-bind", plan_word(pl, "/usr"), plan_word(pl, "/usr"));
 	for (size_t i = 0; i < sizeof(top) / sizeof(*top); i++) {
 		struct word *path = plan_word(pl, "/%s", top[i]);
@@ -40,6 +39,12 @@ static void add_system_dirs(struct plan *pl, const struct policy *p)
 		plan_guard(plan_op(pl, "--ro-bind", plan_word(pl, "/%s", top[i]), plan_word(pl, "/%s", top[i])),
 			   G_REAL_DIR, plan_word(pl, "/%s", top[i]));
 	}
+}
+
+static void add_system_dirs(struct plan *pl, const struct policy *p)
+{
+	static const char *const sys[] = {"block", "bus", "class", "dev", "devices"};
+	add_usr(pl);
 	plan_op(pl, "--ro-bind", plan_word(pl, "/etc"), plan_word(pl, "/etc"));
 	plan_op(pl, "--proc", plan_word(pl, "/proc"), NULL);
 	if (flagset_value(&p->devices) & DEV_ALL)
@@ -77,9 +82,9 @@ static void set_seccomp(struct plan *pl, const struct policy *p)
 	};
 }
 
-void plan_build(const struct policy *p, struct plan *pl)
+void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *pl)
 {
-	*pl = (struct plan){.app_id = xstrdup(p->app_id)};
+	*pl = (struct plan){.app_id = xstrdup(p->app_id), .xdg_dbus_proxy = o->xdg_dbus_proxy};
 	/* home, uid, rt and instance first: hostvar.h relies on the order. */
 	plan_var(pl, HV_HOME, NULL);
 	plan_var(pl, HV_UID, NULL);
@@ -94,6 +99,7 @@ void plan_build(const struct policy *p, struct plan *pl)
 	add_devices(pl, p);
 	add_sockets(pl, p);
 	add_document_portal(pl, p);
+	add_dbus(pl, p, o->log_session_bus);
 	add_app_info(pl, p);
 	set_seccomp(pl, p);
 	plan_op(pl, "--seccomp", plan_word(pl, "7"), NULL);

@@ -11,3 +11,5 @@ void add_devices(struct plan *pl, const struct policy *p);          /* sockets.c
 void add_sockets(struct plan *pl, const struct policy *p);          /* sockets.c */
 void add_document_portal(struct plan *pl, const struct policy *p);  /* sockets.c */
 void add_app_info(struct plan *pl, const struct policy *p);         /* appinfo.c */
+void add_dbus(struct plan *pl, const struct policy *p, bool log);   /* dbus.c */
+void add_usr(struct plan *pl);                                      /* sandbox.c */

@@ -485,6 +485,15 @@ seccomp_classify(const char *name)
 	return allow ? SECCOMP_CLASS_ALLOW : SECCOMP_CLASS_UNREVIEWED;
 }
 
+static int
+fallback_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof by_number / sizeof by_number[0]; i++)
+		if (strcmp(by_number[i].name, name) == 0)
+			return by_number[i].nr;
+	return -1;
+}
+
 const char *
 seccomp_policy_name(unsigned i, int *fallback_nr)
 {
@@ -492,18 +501,17 @@ seccomp_policy_name(unsigned i, int *fallback_nr)
 	const size_t na = sizeof reviewed_allow / sizeof reviewed_allow[0];
 	const size_t nn = sizeof by_number / sizeof by_number[0];
 
-	if (fallback_nr)
-		*fallback_nr = -1;
+	const char *name = NULL;
+
 	if (i < nd)
-		return deny_rules[i].name;
-	if ((i -= (unsigned)nd) < na)
-		return reviewed_allow[i];
-	if ((i -= (unsigned)na) < nn) {
-		if (fallback_nr)
-			*fallback_nr = by_number[i].nr;
-		return by_number[i].name;
-	}
-	return NULL;
+		name = deny_rules[i].name;
+	else if ((i -= (unsigned)nd) < na)
+		name = reviewed_allow[i];
+	else if ((i -= (unsigned)na) < nn)
+		name = by_number[i].name;
+	if (fallback_nr)
+		*fallback_nr = name ? fallback_of(name) : -1;
+	return name;
 }
 
 /* ---- compiling ---------------------------------------------------------- */
@@ -531,17 +539,17 @@ native_nr(const char *name)
 
 	if (nr != __NR_SCMP_ERROR)
 		return nr;
-	for (size_t i = 0; i < sizeof by_number / sizeof by_number[0]; i++)
-		if (strcmp(by_number[i].name, name) == 0 && by_number[i].nr >= 0)
-			return by_number[i].nr;
-	return __NR_SCMP_ERROR;
+	nr = fallback_of(name);
+	return nr >= 0 ? nr : __NR_SCMP_ERROR;
 }
 
-/* Whether ARCH has NAME at all (libseccomp's pseudo numbers are negative). */
+/* Whether ARCH has NAME at all.  libseccomp's pseudo numbers are negative;
+ * the _rewrite lookup maps calls that i386 multiplexes (socket -> socketcall,
+ * semop -> ipc) to the real entry point, so those count as present. */
 static bool
 arch_has(uint32_t arch, const char *name, bool native)
 {
-	int nr = seccomp_syscall_resolve_name_arch(arch, name);
+	int nr = seccomp_syscall_resolve_name_rewrite(arch, name);
 
 	if (nr == __NR_SCMP_ERROR)
 		return native && native_nr(name) >= 0; /* our by-number table */

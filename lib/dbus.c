@@ -1,0 +1,110 @@
+/* D-Bus through xdg-dbus-proxy (portal-contract.md §3, security.md D1–D4).
+ *
+ * One proxy per instance, in its own bwrap carrying the same
+ * /.flatpak-info: the bus sees the proxy's pid as the app's connection,
+ * and xdg-desktop-portal reads /proc/PID/root/.flatpak-info of that pid.
+ * The app sees only the proxy's socket, never the real bus. Without a
+ * session bus on the host there is no proxy, and the app has no bus. */
+#include <string.h>
+
+#include "sandbox.h"
+#include "util.h"
+
+#define SYSTEM_BUS "/run/dbus/system_bus_socket"
+#define PRIVATE "{rt}/.flatpak/{instance}/private"
+
+/* Appends one proxy argument that exists only when every host value in
+ * `needs` is set. */
+static void proxy_arg(struct plan *pl, const char *needs, const char *fmt, const char *arg)
+{
+	plan_requires(plan_arg(pl, plan_word(pl, fmt, arg)), plan_word(pl, needs));
+}
+
+static void policy_args(struct plan *pl, const char *needs, const struct bus_policy *b)
+{
+	static const char *const opts[] = {"--see=%s", "--talk=%s", "--own=%s", "--call=%s", "--broadcast=%s"};
+	const struct strv *lists[] = {&b->see, &b->talk, &b->own, &b->call, &b->broadcast};
+	for (size_t l = 0; l < 5; l++)
+		for (size_t i = 0; i < lists[l]->n; i++)
+			proxy_arg(pl, needs, opts[l], lists[l]->v[i]);
+}
+
+/* Flatpak's default session policy: the app owns its id, may call and
+ * hear portals; everything else only as the profile says. */
+static void session_args(struct plan *pl, const struct policy *p, bool log)
+{
+	const char *needs = "{session_bus}";
+	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
+	proxy_arg(pl, needs, PRIVATE "/bus%s", "");
+	proxy_arg(pl, needs, "--filter%s", "");
+	proxy_arg(pl, needs, "--own=%s.*", p->app_id);
+	proxy_arg(pl, needs, "--own=org.mpris.MediaPlayer2.%s.*", p->app_id);
+	policy_args(pl, needs, &p->session_bus);
+	proxy_arg(pl, needs, "--call=org.freedesktop.portal.*=*%s", "");
+	proxy_arg(pl, needs, "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
+	if (log)
+		proxy_arg(pl, needs, "--log%s", "");
+}
+
+static void system_args(struct plan *pl, const struct policy *p)
+{
+	const char *needs = "{session_bus}{sock:" SYSTEM_BUS "}";
+	proxy_arg(pl, needs, "unix:path=%s", SYSTEM_BUS);
+	proxy_arg(pl, needs, PRIVATE "/system-bus%s", "");
+	proxy_arg(pl, needs, "--filter%s", "");
+	policy_args(pl, needs, &p->system_bus);
+}
+
+/* The proxy's own sandbox: /usr, the real bus sockets, its socket
+ * directory, and the app's /.flatpak-info. Nothing else. */
+static void proxy_sandbox(struct plan *pl, bool system)
+{
+	static const char *const ns[] = {
+		"--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-net",
+		"--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv",
+	};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++)
+		plan_op(pl, ns[i], NULL, NULL);
+	add_usr(pl);
+	plan_op(pl, "--dev", plan_word(pl, "/dev"), NULL);
+	plan_op(pl, "--ro-bind", plan_word(pl, "{session_bus}"), plan_word(pl, "{session_bus}"));
+	if (system)
+		plan_op(pl, "--ro-bind", plan_word(pl, "{sock:" SYSTEM_BUS "}"), plan_word(pl, SYSTEM_BUS));
+	plan_op(pl, "--bind", plan_word(pl, PRIVATE), plan_word(pl, PRIVATE));
+	plan_op(pl, "--perms", plan_word(pl, "0600"), NULL);
+	plan_op(pl, "--file", plan_word(pl, "4"), plan_word(pl, "/.flatpak-info"));
+}
+
+/* The app's side: the proxy's sockets where clients look for the buses,
+ * and bwrap holding the proxy's lifetime pipe. */
+static void app_side(struct plan *pl, bool system)
+{
+	plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/bus"), plan_word(pl, "/run/flatpak/bus"));
+	plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../../flatpak/bus"), plan_word(pl, "/run/user/{uid}/bus")),
+		      plan_word(pl, "{session_bus}"));
+	plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"), plan_word(pl, "unix:path=/run/flatpak/bus")),
+		      plan_word(pl, "{session_bus}"));
+	if (system) {
+		plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/system-bus"), plan_word(pl, SYSTEM_BUS));
+		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SYSTEM_BUS_ADDRESS"),
+				      plan_word(pl, "unix:path=" SYSTEM_BUS)),
+			      plan_word(pl, "{session_bus}{sock:" SYSTEM_BUS "}"));
+	}
+	plan_requires(plan_op(pl, "--sync-fd", plan_word(pl, "8"), NULL), plan_word(pl, "{session_bus}"));
+}
+
+void add_dbus(struct plan *pl, const struct policy *p, bool log)
+{
+	unsigned sockets = flagset_value(&p->sockets);
+	bool system = p->system_bus.present && !(sockets & SOCK_SYSTEM_BUS);
+	if (sockets & SOCK_SESSION_BUS)
+		return; /* unfiltered: sockets.c binds the real bus */
+	pl->target = &pl->proxy_args;
+	session_args(pl, p, log);
+	if (system)
+		system_args(pl, p);
+	pl->target = &pl->proxy_bwrap;
+	proxy_sandbox(pl, system);
+	pl->target = &pl->app;
+	app_side(pl, system);
+}
