@@ -17,10 +17,11 @@ B ?= .build
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 libseccomp)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libseccomp)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# override: our flags survive a CFLAGS given on the command line too.
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wno-unused-parameter
 # lib/seccomp.h shares its name with libseccomp's <seccomp.h>: quote-only.
-CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
+override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' \
 	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
@@ -87,7 +88,7 @@ check-asan:
 check-all: check-asan check
 
 demo: all
-	@sh tests/demo.sh
+	@B=$(B) sh tests/demo.sh
 
 # System packages: apt-get on Debian, apk on Alpine.
 deps:

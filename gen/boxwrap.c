@@ -16,6 +16,12 @@
 #include "seccomp.h"
 #include "util.h"
 
+#ifndef BOXWRAP_SYSCONFDIR
+#define BOXWRAP_SYSCONFDIR "/etc"
+#endif
+#ifndef BOXWRAP_DATADIR
+#define BOXWRAP_DATADIR "/usr/share"
+#endif
 #ifndef BOXWRAP_BWRAP
 #define BOXWRAP_BWRAP "/usr/bin/bwrap"
 #endif
@@ -32,8 +38,9 @@ static const char usage_text[] =
 	"       boxwrap check PROFILE...\n"
 	"       boxwrap seccomp [--pfc] [VARIANT] | --all DIR\n"
 	"       boxwrap --version\n"
-	"PROFILE is a path, or a name looked up in $XDG_CONFIG_HOME/boxwrap/profiles,\n"
-	"/etc/boxwrap/profiles and /usr/share/boxwrap/profiles. See boxwrap(1).\n";
+	"PROFILE is a file (with a '/' or ending in .yaml), or a name looked up in\n"
+	"$XDG_CONFIG_HOME/boxwrap/profiles, " BOXWRAP_SYSCONFDIR "/boxwrap/profiles and\n"
+	BOXWRAP_DATADIR "/boxwrap/profiles. See boxwrap(1).\n";
 
 __attribute__((noreturn)) static void usage(int status)
 {
@@ -90,8 +97,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage(EXIT_USAGE);
-	if (command && command[0] != '/')
-		die("--command needs an absolute path");
+	if (command && command[0] != '/') {
+		fprintf(stderr, "%s: --command needs an absolute path\n", PROG);
+		usage(EXIT_USAGE);
+	}
 	struct policy p;
 	struct plan pl;
 	load_policy(argv[optind++], &p);

@@ -13,6 +13,15 @@
 #define SYSTEM_BUS "/run/dbus/system_bus_socket"
 #define PRIVATE "{rt}/.flatpak/{instance}/private"
 
+/* The host values a proxy needs: the session bus when it is filtered,
+ * else only the system bus. */
+static const char *proxy_needs(bool session, bool system)
+{
+	if (session && system)
+		return "{session_bus}{sock:" SYSTEM_BUS "}";
+	return session ? "{session_bus}" : "{sock:" SYSTEM_BUS "}";
+}
+
 /* Appends one proxy argument that exists only when every host value in
  * `needs` is set. */
 static void proxy_arg(struct plan *pl, const char *needs, const char *fmt, const char *arg)
@@ -46,9 +55,9 @@ static void session_args(struct plan *pl, const struct policy *p, bool log)
 		proxy_arg(pl, needs, "--log%s", "");
 }
 
-static void system_args(struct plan *pl, const struct policy *p)
+static void system_args(struct plan *pl, const struct policy *p, bool session)
 {
-	const char *needs = "{session_bus}{sock:" SYSTEM_BUS "}";
+	const char *needs = proxy_needs(session, true);
 	proxy_arg(pl, needs, "unix:path=%s", SYSTEM_BUS);
 	proxy_arg(pl, needs, PRIVATE "/system-bus%s", "");
 	proxy_arg(pl, needs, "--filter%s", "");
@@ -57,7 +66,7 @@ static void system_args(struct plan *pl, const struct policy *p)
 
 /* The proxy's own sandbox: /usr, the real bus sockets, its socket
  * directory, and the app's /.flatpak-info. Nothing else. */
-static void proxy_sandbox(struct plan *pl, bool system)
+static void proxy_sandbox(struct plan *pl, bool session, bool system)
 {
 	static const char *const ns[] = {
 		"--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-net",
@@ -67,7 +76,8 @@ static void proxy_sandbox(struct plan *pl, bool system)
 		plan_op(pl, ns[i], NULL, NULL);
 	add_usr(pl);
 	plan_op(pl, "--dev", plan_word(pl, "/dev"), NULL);
-	plan_op(pl, "--ro-bind", plan_word(pl, "{session_bus}"), plan_word(pl, "{session_bus}"));
+	if (session)
+		plan_op(pl, "--ro-bind", plan_word(pl, "{session_bus}"), plan_word(pl, "{session_bus}"));
 	if (system)
 		plan_op(pl, "--ro-bind", plan_word(pl, "{sock:" SYSTEM_BUS "}"), plan_word(pl, SYSTEM_BUS));
 	plan_op(pl, "--bind", plan_word(pl, PRIVATE), plan_word(pl, PRIVATE));
@@ -76,35 +86,45 @@ static void proxy_sandbox(struct plan *pl, bool system)
 }
 
 /* The app's side: the proxy's sockets where clients look for the buses,
- * and bwrap holding the proxy's lifetime pipe. */
-static void app_side(struct plan *pl, bool system)
+ * and bwrap holding the proxy's lifetime pipe. Each only when the host
+ * has that bus, so a machine without one still launches. */
+static void app_side(struct plan *pl, bool session, bool system)
 {
-	plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/bus"), plan_word(pl, "/run/flatpak/bus"));
-	plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../../flatpak/bus"), plan_word(pl, "/run/user/{uid}/bus")),
-		      plan_word(pl, "{session_bus}"));
-	plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"), plan_word(pl, "unix:path=/run/flatpak/bus")),
-		      plan_word(pl, "{session_bus}"));
+	const char *any = proxy_needs(session, system);
+	if (session) {
+		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/bus"), plan_word(pl, "/run/flatpak/bus")),
+			      plan_word(pl, "{session_bus}"));
+		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../../flatpak/bus"), plan_word(pl, "/run/user/{uid}/bus")),
+			      plan_word(pl, "{session_bus}"));
+		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"),
+				      plan_word(pl, "unix:path=/run/flatpak/bus")),
+			      plan_word(pl, "{session_bus}"));
+	}
 	if (system) {
-		plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/system-bus"), plan_word(pl, SYSTEM_BUS));
+		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/system-bus"), plan_word(pl, SYSTEM_BUS)),
+			      plan_word(pl, proxy_needs(session, true)));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SYSTEM_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=" SYSTEM_BUS)),
-			      plan_word(pl, "{session_bus}{sock:" SYSTEM_BUS "}"));
+			      plan_word(pl, proxy_needs(session, true)));
 	}
-	plan_requires(plan_op(pl, "--sync-fd", plan_word(pl, "8"), NULL), plan_word(pl, "{session_bus}"));
+	plan_requires(plan_op(pl, "--sync-fd", plan_word(pl, "8"), NULL), plan_word(pl, any));
 }
 
 void add_dbus(struct plan *pl, const struct policy *p, bool log)
 {
 	unsigned sockets = flagset_value(&p->sockets);
+	/* sockets: session-bus / system-bus: unfiltered, bound by sockets.c. */
+	bool session = !(sockets & SOCK_SESSION_BUS);
 	bool system = p->system_bus.present && !(sockets & SOCK_SYSTEM_BUS);
-	if (sockets & SOCK_SESSION_BUS)
-		return; /* unfiltered: sockets.c binds the real bus */
+	if (!session && !system)
+		return;
 	pl->target = &pl->proxy_args;
-	session_args(pl, p, log);
+	if (session)
+		session_args(pl, p, log);
 	if (system)
-		system_args(pl, p);
+		system_args(pl, p, session);
 	pl->target = &pl->proxy_bwrap;
-	proxy_sandbox(pl, system);
+	proxy_sandbox(pl, session, system);
 	pl->target = &pl->app;
-	app_side(pl, system);
+	app_side(pl, session, system);
 }

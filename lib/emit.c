@@ -173,7 +173,8 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		    "status=0\n"
 		    "wait \"$pid\" || status=$?\n"
 		    "while kill -0 \"$pid\" 2>/dev/null; do status=0; wait \"$pid\" || status=$?; done\n"
-		    "if [ -n \"$proxy\" ]; then kill -s TERM \"$proxy\" 2>/dev/null || :; wait \"$proxy\" || :; fi\n"
+		    "# The proxy exits by itself once the app's bwrap closes the pipe.\n"
+		    "if [ -n \"$proxy\" ]; then wait \"$proxy\" || :; fi\n"
 		    "rm -rf -- \"$inst\"\n"
 		    "exit \"$status\"\n");
 }

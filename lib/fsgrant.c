@@ -107,6 +107,24 @@ static bool parse_mode(char *spec, enum fs_mode *mode, char **why)
 	return true;
 }
 
+/* Runtime-directory entries the sandbox builds or that reach the host's
+ * services behind the proxy's back: never granted by path. */
+static bool xdg_run_allowed(const char *sub, char **why)
+{
+	static const char *const never[] = {
+		"bus", ".flatpak", ".dbus-proxy", "flatpak-info", "doc", "systemd", "dbus-1",
+		"gvfs", "gvfsd", "at-spi", "keyring", "app", NULL,
+	};
+	size_t n = strcspn(sub, "/");
+	for (const char *const *r = never; *r; r++) {
+		if (strlen(*r) == n && !strncmp(sub, *r, n)) {
+			*why = xasprintf("xdg-run/%s is reserved: it is the sandbox's own or reaches host services directly", *r);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool parse_xdg(const char *name, struct fs_grant *g, char **why)
 {
 	const char *slash = strchrnul(name, '/');
@@ -118,7 +136,7 @@ static bool parse_xdg(const char *name, struct fs_grant *g, char **why)
 				*why = xstrdup("xdg-run needs a name: xdg-run/NAME");
 			return false;
 		}
-		return true;
+		return xdg_run_allowed(g->sub, why);
 	}
 	for (const char *const *x = fs_xdg_names; *x; x++) {
 		if (strlen(*x) == n && !strncmp(name, *x, n)) {

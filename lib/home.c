@@ -57,16 +57,8 @@ static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode 
 	if (mode != FS_RO)
 		for (size_t i = 0; i < sizeof(protected_in_home) / sizeof(*protected_in_home); i++)
 			plan_op(pl, "--ro-bind-try", plan_word(pl, "{home}/%s", protected_in_home[i]),
-				plan_word(pl, "{home}/%s", protected_in_home[i]));
-	/* persistent: Flatpak's --persist, ~/.var/app/APP-ID/X at ~/X. */
-	for (size_t i = 0; i < p->persistent.n; i++) {
-		const char *rel = p->persistent.v[i];
-		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel));
-		/* The mount point, made on the host: a read-only home cannot get it later. */
-		plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/%s", rel));
-		plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, rel),
-			plan_word(pl, "{home}/%s", rel));
-	}
+				plan_word(pl, "{home}/%s", protected_in_home[i]));	/* persistent: Flatpak's --persist applies only to a private home, and
+	 * boxwrap's private home keeps everything already: nothing to do. */
 }
 
 void add_home(struct plan *pl, const struct policy *p)
@@ -114,11 +106,12 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_ho
 						 : grant_source(pl, g);
 	if (!src)
 		return;
-	if (g->mode == FS_CREATE)
-		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
-	plan_prep(pl, PREP_CHECK_PATH, grant_source(pl, g));
+	/* Symlinks first: nothing is created through one (security.md F2). */
 	if (g->base == FS_XDG || g->base == FS_HOME_REL)
 		plan_prep(pl, private_home ? PREP_NO_SYMLINKS_PRIVATE : PREP_NO_SYMLINKS, grant_source(pl, g));
+	if (g->mode == FS_CREATE)
+		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
+	plan_prep(pl, g->base == FS_XDG_RUN ? PREP_CHECK_RUNTIME_PATH : PREP_CHECK_PATH, grant_source(pl, g));
 	plan_op(pl, g->mode == FS_RO ? "--ro-bind-try" : "--bind-try", src, dst);
 }
 

@@ -65,13 +65,28 @@ static void check_path(const char *path)
 		die("refusing to grant %s: it resolves to %s, which boxwrap reserves for the sandbox", path, real);
 }
 
+/* An xdg-run grant stays in the runtime directory, whatever symlinks
+ * the host has there. */
+static void check_runtime_path(const char *path, const char *rt)
+{
+	char real[PATH_MAX], realrt[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (!realpath(path, real) || !realpath(rt, realrt))
+		die_errno("cannot resolve %s", path);
+	size_t n = strlen(realrt);
+	if (strncmp(real, realrt, n) || real[n] != '/')
+		die("refusing to grant %s: it resolves to %s, outside the runtime directory", path, real);
+}
+
 static void create_dir(const char *path)
 {
 	cleanup_free char *p = xstrdup(path);
 	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
 		if (s)
 			*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
 			die_errno("cannot create %s", p);
 		if (!s)
 			break;
@@ -79,7 +94,7 @@ static void create_dir(const char *path)
 	}
 }
 
-void prep_run(enum prep_kind kind, const char *path, const char *home, const char *app_id)
+void prep_run(enum prep_kind kind, const char *path, const char *home, const char *rt, const char *app_id)
 {
 	switch (kind) {
 	case PREP_PRIVATE_DIR:
@@ -90,6 +105,9 @@ void prep_run(enum prep_kind kind, const char *path, const char *home, const cha
 		break;
 	case PREP_CHECK_PATH:
 		check_path(path);
+		break;
+	case PREP_CHECK_RUNTIME_PATH:
+		check_runtime_path(path, rt);
 		break;
 	case PREP_NO_SYMLINKS:
 		walk_below_home(path, home, false);
@@ -248,6 +266,14 @@ static const struct sh_fn sh_functions[] = {
 	 "no_symlinks_private() { walk_below_home \"$home/.var/app/$app_id/$(below_home_rel \"$1\")\" check; }\n"},
 	{"create_dir", NULL,
 	 "create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"},
+	{"check_runtime_path", NULL,
+	 "check_runtime_path() {\n"
+	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
+	 "\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
+	 "\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
+	 "\t_rtreal=$(cd -P -- \"$rt\" && pwd -P) || die \"cannot resolve $rt\"\n"
+	 "\tcase $_real in \"$_rtreal\"/?*) ;; *) die \"refusing to grant $1: it resolves to $_real, outside the runtime directory\" ;; esac\n"
+	 "}\n"},
 	{"check_path", "reserved_path",
 	 "check_path() {\n"
 	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
@@ -308,7 +334,8 @@ const char *prep_sh_function(enum prep_kind kind)
 {
 	static const char *const names[] = {
 		[PREP_PRIVATE_DIR] = "private_dir", [PREP_CREATE_DIR] = "create_dir",
-		[PREP_CHECK_PATH] = "check_path", [PREP_NO_SYMLINKS] = "no_symlinks",
+		[PREP_CHECK_PATH] = "check_path", [PREP_CHECK_RUNTIME_PATH] = "check_runtime_path",
+		[PREP_NO_SYMLINKS] = "no_symlinks",
 		[PREP_NO_SYMLINKS_PRIVATE] = "no_symlinks_private",
 	};
 	return names[kind];

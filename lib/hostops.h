@@ -8,7 +8,7 @@
 #include "strv.h"
 
 /* C forms. Paths are fully resolved strings; home is the host $HOME. */
-void prep_run(enum prep_kind kind, const char *path, const char *home, const char *app_id);
+void prep_run(enum prep_kind kind, const char *path, const char *home, const char *rt, const char *app_id);
 bool guard_holds(enum guard g, const char *path);
 
 struct instance {

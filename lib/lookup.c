@@ -40,9 +40,10 @@ static int open_checked(const char *path)
 	return fd;
 }
 
+/* A name is looked up; anything with a '/' or ending in .yaml is a file. */
 static bool is_name(const char *s)
 {
-	return !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+	return !strchr(s, '/') && !str_has_suffix(s, ".yaml") && strcmp(s, ".") && strcmp(s, "..");
 }
 
 int profile_open(const char *arg, char **path)
@@ -65,8 +66,7 @@ int profile_open(const char *arg, char **path)
 	for (size_t i = 0; i < 3 && fd < 0; i++) {
 		if (!dirs[i])
 			continue;
-		char *p = str_has_suffix(arg, ".yaml") ? xasprintf("%s/%s", dirs[i], arg)
-						       : xasprintf("%s/%s.yaml", dirs[i], arg);
+		char *p = xasprintf("%s/%s.yaml", dirs[i], arg);
 		fd = open_checked(p);
 		if (fd >= 0)
 			*path = p;
@@ -75,8 +75,6 @@ int profile_open(const char *arg, char **path)
 	}
 	for (size_t i = 0; i < 3; i++)
 		free(dirs[i]);
-	if (fd < 0 && access(arg, F_OK) == 0)
-		die("no profile named '%s' in the profile directories; for the file here, write ./%s", arg, arg);
 	if (fd < 0)
 		die("no profile named '%s' (looked in $XDG_CONFIG_HOME/boxwrap/profiles, "
 		    BOXWRAP_SYSCONFDIR "/boxwrap/profiles, " BOXWRAP_DATADIR "/boxwrap/profiles)", arg);

@@ -49,6 +49,7 @@ enum prep_kind {
 	PREP_PRIVATE_DIR, /* create it 0700, refusing symlinks on the way */
 	PREP_CREATE_DIR,  /* a :create grant: mkdir -p */
 	PREP_CHECK_PATH,  /* refuse if it resolves onto a reserved path */
+	PREP_CHECK_RUNTIME_PATH, /* refuse unless it resolves below $XDG_RUNTIME_DIR */
 	PREP_NO_SYMLINKS, /* refuse if a component below $HOME is a symlink */
 	PREP_NO_SYMLINKS_PRIVATE, /* the same, for the private home's copy of
 				   * a $HOME path: bwrap creates mount points

@@ -88,7 +88,7 @@ static void run_prep(const struct plan *pl, const struct values *vals)
 	for (size_t i = 0; i < pl->nprep; i++) {
 		cleanup_free char *path = render(pl->prep[i].path, vals);
 		if (path)
-			prep_run(pl->prep[i].kind, path, vals->v[HVI_HOME], pl->app_id);
+			prep_run(pl->prep[i].kind, path, vals->v[HVI_HOME], vals->v[HVI_RUNTIME_DIR], pl->app_id);
 	}
 }
 
@@ -198,7 +198,6 @@ static void stop_proxy(pid_t pid)
 	if (pid <= 0)
 		return;
 	/* It exits by itself when the app's bwrap closes the pipe. */
-	kill(pid, SIGTERM);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }

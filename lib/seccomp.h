@@ -13,7 +13,10 @@ struct seccomp_opts {
 };
 
 /* A short stable name for the variant, e.g. "default" or "devel+multiarch";
- * used for the precompiled file name: SECCOMP_DIR/NAME.bpf. */
+ * used for the precompiled file name: SECCOMP_DIR/NAME.bpf.  Knobs are joined
+ * by '+' in a fixed order (devel, multiarch, bluetooth, canbus,
+ * nested-sandbox, then sentinel or sentinel-N).  The string lives in a
+ * thread-local buffer, valid until the thread's next call. */
 const char *seccomp_variant_name(const struct seccomp_opts *o);
 
 /* Parses a variant name back (for `boxwrap seccomp --variant NAME`); 0 on success. */

@@ -1,10 +1,20 @@
 # TAP helpers for boxwrap's sh tests, after bubblewrap's tests/libtest.sh.
-# Sandboxed processes run as an unprivileged uid: setpriv to TEST_UID when
-# the tests run as root, as in CI.
+# Sandboxed processes run as an unprivileged user: when the tests run as
+# root (CI), a dedicated system user, boxwrap-test. Not 65534: that is the
+# kernel's overflow uid, which root-owned files show as inside a user
+# namespace, so the sandbox would seem to own them.
 set -u
 B=${B:-.build}
 BOXWRAP=${BOXWRAP:-$PWD/$B/boxwrap}
-TEST_UID=${TEST_UID:-65534}
+if [ "$(id -u)" = 0 ]; then
+	if ! id -u boxwrap-test >/dev/null 2>&1; then
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin boxwrap-test 2>/dev/null ||
+			id -u boxwrap-test >/dev/null 2>&1 || { echo "Bail out! cannot create user boxwrap-test"; exit 1; }
+	fi
+	TEST_UID=${TEST_UID:-$(id -u boxwrap-test)}
+	TEST_GID=${TEST_GID:-$(id -g boxwrap-test)}
+fi
 tap_n=0
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
@@ -34,9 +44,9 @@ setup_scratch() {
 	mkdir -p "$home" "$rt"
 	chmod 700 "$rt"
 	if [ "$(id -u)" = 0 ]; then
-		chown "$TEST_UID:$TEST_UID" "$home" "$rt"
+		chown "$TEST_UID:$TEST_GID" "$home" "$rt"
 	else
-		TEST_UID=$(id -u)
+		TEST_UID=$(id -u) TEST_GID=$(id -g)
 	fi
 }
 cleanup_scratch() { rm -rf "$scratch"; }
@@ -44,14 +54,14 @@ cleanup_scratch() { rm -rf "$scratch"; }
 # Runs a command as the test user with the scratch HOME and runtime dir.
 as_user() {
 	if [ "$(id -u)" = 0 ]; then
-		HOME=$home XDG_RUNTIME_DIR=$rt setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- "$@"
+		HOME=$home XDG_RUNTIME_DIR=$rt setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups -- "$@"
 	else
 		HOME=$home XDG_RUNTIME_DIR=$rt "$@"
 	fi
 }
 
 # Gives a file or tree to the test user.
-give() { if [ "$(id -u)" = 0 ]; then chown -R "$TEST_UID:$TEST_UID" "$@"; fi; }
+give() { if [ "$(id -u)" = 0 ]; then chown -R "$TEST_UID:$TEST_GID" "$@"; fi; }
 
 have_userns() {
 	as_user bwrap --unshare-user --disable-userns --ro-bind / / true 2>/dev/null

@@ -4,6 +4,7 @@
 . tests/lib.sh
 setup_scratch
 app=org.boxwrap.Test
+unset DBUS_SESSION_BUS_ADDRESS  # no session bus here: see t-dbus.sh for one
 
 cp -r "$B/seccomp" "$scratch/seccomp"
 chmod -R a+rX "$scratch/seccomp"
@@ -66,6 +67,8 @@ for mode in run emit; do
 		5</etc/hostname 6<"$scratch" 2>&1)
 	check "$mode: no descriptor of the launcher or its caller leaks in" \
 		sh -c 'case $1 in *hostname*|*"$2"*|*memfd*|*flatpak*|*bwrapinfo*|*.bpf*|*[!0-9]5=*|*[!0-9]6=*) exit 1 ;; esac' - "$out" "$scratch"
+	out=$(launch $mode basic 'echo "bus=${DBUS_SESSION_BUS_ADDRESS-none}"' 2>&1)
+	check "$mode: without a session bus on the host the app starts, with no bus" test "$out" = "bus=none"
 	launch $mode basic 'exit 42' >/dev/null 2>&1
 	check "$mode: the app's exit status comes back" test $? = 42
 	check "$mode: the instance directory is gone after exit" sh -c '! ls -d "$1"/.flatpak/[0-9]* 2>/dev/null' - "$rt"
@@ -93,12 +96,12 @@ done
 
 # The real home read-only, with the private XDG directories and persistent.
 for mode in run emit; do
-	out=$(launch $mode home 'cat ~/canary; touch ~/new 2>&1; echo "$XDG_CONFIG_HOME"; echo p > ~/.testapp/f; ls -d ~/Music' 2>&1)
+	out=$(launch $mode home 'cat ~/canary; touch ~/new 2>&1; echo "$XDG_CONFIG_HOME"; echo c > "$XDG_CONFIG_HOME/f"; ls -d ~/Music' 2>&1)
 	check "$mode: home:ro shows the real home read-only" \
 		sh -c 'case $1 in secret*"Read-only file system"*) ;; *) exit 1 ;; esac' - "$out"
 	check "$mode: ... XDG_CONFIG_HOME is the app's private one" \
 		sh -c 'case $1 in *"/.var/app/org.boxwrap.TestHome/config"*) ;; *) exit 1 ;; esac' - "$out"
-	check "$mode: ... persistent: lands in ~/.var/app/APP-ID" grep -qx p "$home/.var/app/org.boxwrap.TestHome/.testapp/f"
+	check "$mode: ... what the app writes there lands in ~/.var/app/APP-ID" grep -qx c "$home/.var/app/org.boxwrap.TestHome/config/f"
 	check "$mode: ... :create made the granted directory" test -d "$home/Music"
 done
 done_testing

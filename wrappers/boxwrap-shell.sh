@@ -12,6 +12,7 @@ die() { printf '%s: %s\n' "$app_id" "$*" >&2; exit 1; }
 if [ -e /.flatpak-info ]; then exec '/bin/sh' "$@"; fi
 # Descriptors the caller left open must not reach the sandbox.
 exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+is_socket() { [ -S "$1" ] && printf '%s' "$1"; }
 below_home() {
 	case $1 in *'/..'*) return 0 ;; "$home"/?*) printf '%s' "$1" ;; esac
 }
@@ -27,6 +28,13 @@ xdg_user_dir() {
 		done < "$_f"
 	fi
 	below_home "${_d:-$home/$2}"
+}
+session_bus() {
+	case ${DBUS_SESSION_BUS_ADDRESS-} in
+	unix:path=*) _b=${DBUS_SESSION_BUS_ADDRESS#unix:path=}; _b=${_b%%[,;]*} ;;
+	*) _b=$rt/bus ;;
+	esac
+	is_socket "$_b"
 }
 below_home_rel() {
 	case $1 in "$home"/*) printf '%s' "${1#"$home"/}" ;; *) die "internal error: $1 is not below $home" ;; esac
@@ -126,16 +134,71 @@ env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_download=$(xdg_user_dir DOWNLOAD Downloads || :)
 doc="$rt/doc/by-app/"'org.boxwrap.Shell'
 [ -d "$doc" ] || doc=
+session_bus=$(session_bus || :)
 seccomp='/usr/lib/boxwrap/seccomp/default.bpf'
 if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 	die "seccomp filter $seccomp is missing; refusing to start without it"
 fi
 private_dir "${home}"'/.var/app/org.boxwrap.Shell'
-if [ -n "${xdg_download}" ]; then check_path "${xdg_download}"; fi
 if [ -n "${xdg_download}" ]; then no_symlinks_private "${xdg_download}"; fi
+if [ -n "${xdg_download}" ]; then check_path "${xdg_download}"; fi
 instance_create
 printf '%s\n' '[Application]' 'name=org.boxwrap.Shell' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.boxwrap.Shell' '' '[Context]' 'filesystems=xdg-download:ro;' > "$inst/info"
 mkdir -m 0700 "$inst/private"
+proxy=
+{
+	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--filter'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--own=org.boxwrap.Shell.*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--own=org.mpris.MediaPlayer2.org.boxwrap.Shell.*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--call=org.freedesktop.portal.*=*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*'; fi
+} > "$inst/private/proxy-args"
+if [ -s "$inst/private/proxy-args" ]; then
+{
+	printf '%s\0' '--unshare-user'
+	printf '%s\0' '--disable-userns'
+	printf '%s\0' '--unshare-pid'
+	printf '%s\0' '--unshare-net'
+	printf '%s\0' '--unshare-ipc'
+	printf '%s\0' '--unshare-uts'
+	printf '%s\0' '--die-with-parent'
+	printf '%s\0' '--new-session'
+	printf '%s\0' '--clearenv'
+	printf '%s\0' '--ro-bind' '/usr' '/usr'
+	if [ -L '/bin' ] && [ '/bin' -ef /usr'/bin' ]; then printf '%s\0' '--symlink' 'usr/bin' '/bin'; fi
+	if [ -d '/bin' ] && ! [ -L '/bin' ]; then printf '%s\0' '--ro-bind' '/bin' '/bin'; fi
+	if [ -L '/sbin' ] && [ '/sbin' -ef /usr'/sbin' ]; then printf '%s\0' '--symlink' 'usr/sbin' '/sbin'; fi
+	if [ -d '/sbin' ] && ! [ -L '/sbin' ]; then printf '%s\0' '--ro-bind' '/sbin' '/sbin'; fi
+	if [ -L '/lib' ] && [ '/lib' -ef /usr'/lib' ]; then printf '%s\0' '--symlink' 'usr/lib' '/lib'; fi
+	if [ -d '/lib' ] && ! [ -L '/lib' ]; then printf '%s\0' '--ro-bind' '/lib' '/lib'; fi
+	if [ -L '/lib32' ] && [ '/lib32' -ef /usr'/lib32' ]; then printf '%s\0' '--symlink' 'usr/lib32' '/lib32'; fi
+	if [ -d '/lib32' ] && ! [ -L '/lib32' ]; then printf '%s\0' '--ro-bind' '/lib32' '/lib32'; fi
+	if [ -L '/lib64' ] && [ '/lib64' -ef /usr'/lib64' ]; then printf '%s\0' '--symlink' 'usr/lib64' '/lib64'; fi
+	if [ -d '/lib64' ] && ! [ -L '/lib64' ]; then printf '%s\0' '--ro-bind' '/lib64' '/lib64'; fi
+	if [ -L '/libx32' ] && [ '/libx32' -ef /usr'/libx32' ]; then printf '%s\0' '--symlink' 'usr/libx32' '/libx32'; fi
+	if [ -d '/libx32' ] && ! [ -L '/libx32' ]; then printf '%s\0' '--ro-bind' '/libx32' '/libx32'; fi
+	printf '%s\0' '--dev' '/dev'
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${session_bus}" "${session_bus}"; fi
+	printf '%s\0' '--bind' "${rt}"'/.flatpak/'"${instance}"'/private' "${rt}"'/.flatpak/'"${instance}"'/private'
+	printf '%s\0' '--perms' '0600'
+	printf '%s\0' '--file' '4' '/.flatpak-info'
+} > "$inst/private/proxy-bwrap"
+mkfifo -m 0600 "$inst/private/sync" || die 'cannot create a FIFO'
+(
+	exec 8> "$inst/private/sync" 3< "$inst/private/proxy-bwrap" 4< "$inst/info" 5< "$inst/private/proxy-args" 0< /dev/null
+	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/xdg-dbus-proxy' --fd=8 --args=5
+) &
+proxy=$!
+exec 8< "$inst/private/sync"
+# xdg-dbus-proxy writes one byte once it listens; EOF means it died.
+if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
+	kill -s KILL "$proxy" 2>/dev/null || :
+	die 'xdg-dbus-proxy did not start'
+fi
+rm -f -- "$inst/private/sync" "$inst/private/proxy-bwrap" "$inst/private/proxy-args"
+fi
 {
 	printf '%s\0' '--unshare-user'
 	printf '%s\0' '--disable-userns'
@@ -209,6 +272,10 @@ mkdir -m 0700 "$inst/private"
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${xdg_download}"; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--bind' "${doc}" '/run/flatpak/doc'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--symlink' '../../flatpak/doc' '/run/user/'"${uid}"'/doc'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/bus' '/run/flatpak/bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' '../../flatpak/bus' '/run/user/'"${uid}"'/bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--setenv' 'DBUS_SESSION_BUS_ADDRESS' 'unix:path=/run/flatpak/bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--sync-fd' '8'; fi
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
 	printf '%s\0' '--ro-bind-data' '5' '/.flatpak-info'
@@ -227,10 +294,12 @@ exec 9<&0
 	exec '/usr/bin/bwrap' --args 3 -- '/bin/sh' "$@"
 ) &
 pid=$!
-exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-
+exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
 trap 'kill -s TERM "$pid" 2>/dev/null || :' TERM INT HUP
 status=0
 wait "$pid" || status=$?
 while kill -0 "$pid" 2>/dev/null; do status=0; wait "$pid" || status=$?; done
+# The proxy exits by itself once the app's bwrap closes the pipe.
+if [ -n "$proxy" ]; then wait "$proxy" || :; fi
 rm -rf -- "$inst"
 exit "$status"
