@@ -15,7 +15,7 @@ char *escape_for_terminal(const char *s)
 		if (c == '\\') {
 			buf_adds(&b, "\\\\");
 			i++;
-		} else if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+		} else if (c >= 0x20 && c < 0x7f) {
 			buf_addc(&b, c);
 			i++;
 		} else if (c >= 0x80 && n > 0 && !utf8_is_format_char(s + i, n)) {

@@ -175,8 +175,9 @@ static void load_persistent(struct loader *l, const struct ynode *v)
 		if (!want_string(l, it, "a persistent path"))
 			continue;
 		const char *s = it->str;
+		size_t meaningful = strspn(s, "./");
 		if (s[0] == '/' || s[0] == '~' || !strcmp(s, "..") || str_has_prefix(s, "../") ||
-		    strstr(s, "/../") || str_has_suffix(s, "/..") || !strcmp(s, ".")) {
+		    strstr(s, "/../") || str_has_suffix(s, "/..") || s[meaningful] == '\0') {
 			bad(l, it, "persistent path '%s' must be relative to the home, without '..'", s);
 			continue;
 		}
@@ -341,6 +342,10 @@ static void unknown_key(struct loader *l, const struct ynode *k)
 
 static void load_root(struct loader *l, const struct ynode *root)
 {
+	if (ynode_is_null(root)) {
+		diag_at(l->d, 0, 0, "the profile is empty");
+		return;
+	}
 	if (root->kind != Y_MAP) {
 		bad(l, root, "a profile is a mapping of keys (app-id, command, ...), not %s", kind_name(root));
 		return;

@@ -47,3 +47,14 @@ bool utf8_is_format_char(const char *s, size_t n)
 	       (cp >= 0x2066 && cp <= 0x2069) || /* bidi isolates */
 	       cp == 0xfeff;                     /* BOM / zero width no-break */
 }
+
+bool utf8_is_noncharacter(const char *s, size_t n)
+{
+	unsigned cp = decode((const unsigned char *)s, n);
+	return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+}
+
+unsigned utf8_decode(const char *s, size_t n)
+{
+	return decode((const unsigned char *)s, n);
+}

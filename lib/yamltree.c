@@ -31,6 +31,8 @@ static bool check_bytes(const char *buf, size_t len, struct diag *d)
 			what = "control character";
 		else if (n > 1 && utf8_is_format_char(buf + i, n) && !(i == 0 && !memcmp(buf, "\xef\xbb\xbf", 3)))
 			what = "invisible or bidirectional formatting character";
+		else if (n > 1 && utf8_is_noncharacter(buf + i, n))
+			what = "noncharacter";
 		if (what) {
 			diag_at(d, line, col, "%s (byte 0x%02x) is not allowed in a profile", what, c);
 			return false;
@@ -130,12 +132,26 @@ static struct ynode *scalar_node(struct reader *r, const yaml_event_t *ev)
 			"value too long (%zu bytes, at most %d)", len, YAML_MAX_SCALAR);
 		return NULL;
 	}
-	/* Escapes in double quotes can produce NUL or control characters. */
-	for (size_t i = 0; i < len; i++) {
+	/* Escapes in double quotes can produce what check_bytes refused. */
+	for (size_t i = 0, n; i < len; i += n) {
 		unsigned char c = v[i];
+		n = utf8_sequence_length(v + i, len - i);
 		if (c == 0 || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
 			diag_at(r->d, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
 				"control character (0x%02x) in value", c);
+			return NULL;
+		}
+		if (n == 0) {
+			diag_at(r->d, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+				"invalid UTF-8 in value");
+			return NULL;
+		}
+		if (n > 1 && (utf8_is_format_char(v + i, n) || utf8_is_noncharacter(v + i, n))) {
+			diag_at(r->d, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+				"%s (U+%04X) in value",
+				utf8_is_noncharacter(v + i, n) ? "noncharacter"
+							       : "invisible or bidirectional formatting character",
+				utf8_decode(v + i, n));
 			return NULL;
 		}
 	}
