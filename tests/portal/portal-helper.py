@@ -99,7 +99,10 @@ def main(argv):
         with open(args[0]) as f:
             sys.stdout.write(f.read())
     elif cmd == "exists":
-        return 0 if os.path.lexists(args[0]) else 1
+        # Prints the answer, so a launch that failed is not taken for "no".
+        there = os.path.lexists(args[0])
+        print("yes" if there else "no")
+        return 0 if there else 1
     else:
         print("unknown command " + cmd, file=sys.stderr)
         return 1
