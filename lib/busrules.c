@@ -30,7 +30,7 @@ static const struct {
 	{"org.freedesktop.impl.portal.*", "portal back ends trust their callers; use org.freedesktop.portal.*"},
 	{"ca.desrt.dconf*", "writes every application's settings"},
 	{"org.gtk.vfs*", "reads any host file through GVfs"},
-	{"org.freedesktop.DBus", "the bus itself is always reachable, and may not be owned"},
+	{"org.freedesktop.DBus*", "the bus itself is always reachable, and may not be owned"},
 };
 
 static int elements(const char *name)

@@ -60,6 +60,50 @@ bool fs_path_reserved(const char *abs)
 	return false;
 }
 
+/* Below the home, what runs outside the sandbox later (shell start-up
+ * files, autostart, systemd units, PATH entries, boxwrap's own profiles)
+ * and other apps' data: writable only through a `home` grant, which
+ * keeps them read-only (security.md F7). */
+const char *const fs_home_protected[] = {
+	".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
+	".zprofile", ".zshenv", ".zlogin", ".login", ".config/autostart", ".config/systemd",
+	".config/environment.d", ".local/share/systemd", ".local/share/applications",
+	".local/bin", ".ssh", ".gnupg", ".config/boxwrap", ".config/user-dirs.dirs",
+	".pam_environment", ".xinitrc", ".xprofile", ".xsession", ".Xresources", ".var",
+	NULL,
+};
+
+/* A writable grant of `rel` (below $HOME) on, under or above a protected path. */
+static const char *writes_protected(const char *rel)
+{
+	for (const char *const *p = fs_home_protected; *p; p++) {
+		size_t n = strlen(rel);
+		if (!*rel || path_under(rel, *p) || (!strncmp(*p, rel, n) && (*p)[n] == '/'))
+			return *p;
+	}
+	return NULL;
+}
+
+static bool check_writable_home(struct fs_grant *g, char **why)
+{
+	static const char *const xdg_parent[][2] = {{"config", ".config"}, {"data", ".local/share"}};
+	const char *hit = NULL;
+	if (g->mode == FS_RO)
+		return true;
+	if (g->base == FS_HOME_REL)
+		hit = writes_protected(g->sub);
+	for (size_t i = 0; g->base == FS_XDG && i < 2; i++) {
+		if (strcmp(g->xdg_name, xdg_parent[i][0]))
+			continue;
+		cleanup_free char *rel = *g->sub ? xasprintf("%s/%s", xdg_parent[i][1], g->sub)
+						 : xstrdup(xdg_parent[i][1]);
+		hit = writes_protected(rel);
+	}
+	if (hit)
+		*why = xasprintf("write access reaches ~/%s, which runs outside the sandbox or holds other apps' data; grant it :ro", hit);
+	return !hit;
+}
+
 /* Normalises a relative path: collapses '/' runs, drops '.' and trailing
  * slashes; refuses '..' so no grant can climb out of its base. */
 static bool normalise(const char *in, char **out, char **why)
@@ -205,7 +249,7 @@ bool fs_grant_parse(const char *spec, struct fs_grant *g, char **why)
 		g->deny = true;
 		p++;
 	}
-	if (!parse_mode(p, &g->mode, why) || !parse_base(p, g, why)) {
+	if (!parse_mode(p, &g->mode, why) || !parse_base(p, g, why) || !check_writable_home(g, why)) {
 		fs_grant_clear(g);
 		return false;
 	}

@@ -37,6 +37,8 @@ void fs_grant_clear(struct fs_grant *g);
 /* True if the absolute, normalised path is on, under or above a path the
  * sandbox itself must own (/, /usr, /proc, /run/user...). */
 bool fs_path_reserved(const char *abs);
+/* Paths below $HOME a profile may not make writable, NULL-terminated. */
+extern const char *const fs_home_protected[];
 struct buf;
 void fs_reserved_emit_sh(struct buf *out);
 /* The XDG directory names boxwrap knows, NULL-terminated. */

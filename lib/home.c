@@ -10,16 +10,6 @@
 #include "sandbox.h"
 #include "util.h"
 
-/* Files that run outside the sandbox later; a rw home grant must not
- * let the app plant them (security.md F7). */
-static const char *const protected_in_home[] = {
-	".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile",
-	".zshenv", ".login", ".config/autostart", ".config/systemd", ".config/environment.d",
-	".local/share/systemd", ".local/share/applications", ".local/bin", ".ssh", ".gnupg",
-	".config/boxwrap", ".config/user-dirs.dirs", ".pam_environment", ".xinitrc", ".xprofile",
-	".xsession", ".Xresources",
-};
-
 static bool home_granted(const struct policy *p, enum fs_mode *mode)
 {
 	for (size_t i = 0; i < p->nfs; i++) {
@@ -55,9 +45,9 @@ static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode 
 			plan_word(pl, "{home}/.var/app/%s/%s", p->app_id, base[i][1]));
 	}
 	if (mode != FS_RO)
-		for (size_t i = 0; i < sizeof(protected_in_home) / sizeof(*protected_in_home); i++)
-			plan_op(pl, "--ro-bind-try", plan_word(pl, "{home}/%s", protected_in_home[i]),
-				plan_word(pl, "{home}/%s", protected_in_home[i]));	/* persistent: Flatpak's --persist applies only to a private home, and
+		for (const char *const *f = fs_home_protected; *f; f++)
+			if (strcmp(*f, ".var")) /* the app's own data is in there */
+				plan_op(pl, "--ro-bind-try", plan_word(pl, "{home}/%s", *f), plan_word(pl, "{home}/%s", *f));	/* persistent: Flatpak's --persist applies only to a private home, and
 	 * boxwrap's private home keeps everything already: nothing to do. */
 }
 

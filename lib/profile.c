@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "busrules.h"
 #include "names.h"
@@ -84,7 +85,14 @@ static void load_command(struct loader *l, const struct ynode *v)
 {
 	if (!want_string(l, v, "command"))
 		return;
-	if (v->str[0] != '/' || strstr(v->str, "/../") || str_has_suffix(v->str, "/..")) {
+	for (const char *c = v->str; *c; c++) {
+		if ((unsigned char)*c < 0x20) {
+			bad(l, v, "control characters are not allowed in command");
+			return;
+		}
+	}
+	if (v->str[0] != '/' || !v->str[1] || str_has_suffix(v->str, "/") || strstr(v->str, "/../") ||
+	    str_has_suffix(v->str, "/..")) {
 		bad(l, v, "command must be an absolute path without '..', got '%s'", v->str);
 		return;
 	}
@@ -112,6 +120,8 @@ static void load_flags(struct loader *l, const struct ynode *v, const char *key,
 			continue;
 		bool deny = denial(l, it, &name);
 		if (!strcmp(name, "reset") && l->kind == PROFILE_OVERRIDE) {
+			if (deny)
+				bad(l, it, "'reset' cannot be denied");
 			set->reset = true;
 			continue;
 		}
@@ -176,6 +186,10 @@ static void load_persistent(struct loader *l, const struct ynode *v)
 			continue;
 		const char *s = it->str;
 		size_t meaningful = strspn(s, "./");
+		if (strpbrk(s, "\n\t")) {
+			bad(l, it, "control characters are not allowed in a persistent path");
+			continue;
+		}
 		if (s[0] == '/' || s[0] == '~' || !strcmp(s, "..") || str_has_prefix(s, "../") ||
 		    strstr(s, "/../") || str_has_suffix(s, "/..") || s[meaningful] == '\0') {
 			bad(l, it, "persistent path '%s' must be relative to the home, without '..'", s);
@@ -389,6 +403,12 @@ int profile_load_buf(const char *buf, size_t len, enum profile_kind kind,
 int profile_load_fd(int fd, enum profile_kind kind, struct policy *out, struct diag *d)
 {
 	size_t len;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_size > YAML_MAX_FILE) {
+		diag_at(d, 0, 0, "file too large (%lld bytes, at most %d)", (long long)st.st_size, YAML_MAX_FILE);
+		*out = (struct policy){0};
+		return -1;
+	}
 	cleanup_free char *buf = read_all_fd(fd, YAML_MAX_FILE, &len);
 	if (!buf) {
 		diag_at(d, 0, 0, "cannot read: %s", strerror(errno));

@@ -288,6 +288,12 @@ struct ynode *ytree_parse(const char *buf, size_t len, struct diag *d)
 	}
 	if (!check_bytes(buf, len, d))
 		return NULL;
+	/* libyaml skips a BOM but counts it as a column, which indents the
+	 * first key: drop it here (check_bytes allowed it at byte 0 only). */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
+	}
 	struct reader r = {.d = d};
 	if (!yaml_parser_initialize(&r.parser))
 		die_oom();
