@@ -108,6 +108,12 @@ for mode in run emit; do
 	wait "$launcher" 2>/dev/null
 done
 
+out=$(as_user "$BOXWRAP" run --log-session-bus tests/profiles/dbus.yaml "$home/client.py" ping:org.boxwrap.Secret 2>&1)
+# The proxy's log line for the call: "C7: -> org.boxwrap.Secret call ...".
+check "--log-session-bus shows the names the app tries" \
+	sh -c 'printf "%s\n" "$1" | grep -q "^C[0-9]*: -> org.boxwrap.Secret call org.boxwrap.Test.Ping"' - "$out"
+check "... and the filtered call still fails" sh -c 'case $1 in *"DENIED ping:org.boxwrap.Secret"*) ;; *) exit 1 ;; esac' - "$out"
+
 # 50 launches in a row leave no proxy, socket or instance directory.
 for mode in run emit; do
 	i=0

@@ -74,6 +74,16 @@ for mode in run emit; do
 	check "$mode: the instance directory is gone after exit" sh -c '! ls -d "$1"/.flatpak/[0-9]* 2>/dev/null' - "$rt"
 done
 
+# Inside a sandbox, a launcher runs its program directly: no nesting.
+cp "$scratch/basic.sh" "$BOXWRAP" tests/profiles/basic.yaml "$home/.var/app/$app/"
+give "$home/.var/app/$app"
+for mode in run emit; do
+	out=$(launch $mode basic 'sh ~/basic.sh -c "echo direct \$BOXWRAP_APP_ID"; ~/boxwrap run ~/basic.yaml -c "echo direct too"' 2>&1)
+	check "$mode: the emitted launcher inside a sandbox runs the program itself" \
+		sh -c 'case $1 in *"direct org.boxwrap.Test"*) ;; *) exit 1 ;; esac' - "$out"
+	check "$mode: ... and so does boxwrap run" sh -c 'case $1 in *"direct too"*) ;; *) exit 1 ;; esac' - "$out"
+done
+
 # A symlink planted in the private home must not expose a host path at
 # the next launch (security.md F1, F2, F4).
 priv=$home/.var/app/$app
