@@ -128,6 +128,16 @@ static void place_fds(int *fds, const int *targets, size_t n)
 			_exit(127);
 }
 
+/* The program and its arguments: the profile's, then the caller's. */
+static void add_command(struct strv *argv, const struct plan *pl, const struct values *vals,
+			const struct launch *l)
+{
+	for (size_t i = 0; i < pl->ncommand; i++)
+		strv_take(argv, render(pl->command[i], vals));
+	for (int i = 0; i < l->nuser_args; i++)
+		strv_push(argv, l->user_args[i]);
+}
+
 static char **bwrap_argv(const struct plan *pl, const struct values *vals, const struct launch *l)
 {
 	struct strv argv = {0};
@@ -135,10 +145,7 @@ static char **bwrap_argv(const struct plan *pl, const struct values *vals, const
 	strv_push(&argv, "--args");
 	strv_pushf(&argv, "%d", FD_ARGS);
 	strv_push(&argv, "--");
-	for (size_t i = 0; i < pl->ncommand; i++)
-		strv_take(&argv, render(pl->command[i], vals));
-	for (int i = 0; i < l->nuser_args; i++)
-		strv_push(&argv, l->user_args[i]);
+	add_command(&argv, pl, vals, l);
 	return argv.v;
 }
 
@@ -228,10 +235,10 @@ static int wait_child(pid_t pid)
 
 static void exec_directly(const struct plan *pl, const struct values *vals, const struct launch *l)
 {
-	char **argv = bwrap_argv(pl, vals, l);
-	/* argv: bwrap --args N -- command... */
-	execv(argv[4], &argv[4]);
-	die_errno("cannot run %s", argv[4]);
+	struct strv argv = {0};
+	add_command(&argv, pl, vals, l);
+	execv(argv.v[0], argv.v);
+	die_errno("cannot run %s", argv.v[0]);
 }
 
 int backend_run(const struct plan *pl, const struct launch *l)
@@ -286,22 +293,53 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	return status;
 }
 
-void backend_dry_run(const struct plan *pl, const struct launch *l)
+static void values_free(struct values *vals)
+{
+	for (size_t i = 0; i < vals->n; i++)
+		free(vals->v[i]);
+	free(vals->v);
+}
+
+void backend_render(const struct plan *pl, const struct launch *l, const char *instance, struct rendered *out)
 {
 	struct values vals;
-	struct buf args = {0}, out = {0};
+	struct buf args = {0};
 	resolve_all(pl, &vals);
-	vals.v[HVI_INSTANCE] = xstrdup("INSTANCE");
+	free(vals.v[HVI_INSTANCE]);
+	vals.v[HVI_INSTANCE] = xstrdup(instance);
 	render_args(&pl->app, &vals, &args);
-	char **argv = bwrap_argv(pl, &vals, l);
-	sh_quote(&out, argv[0]);
-	for (size_t i = 0; i < args.len; i += strlen(args.s + i) + 1) {
+	out->args_len = args.len;
+	out->args = args.s ? buf_steal(&args) : xstrdup("");
+	out->argv = bwrap_argv(pl, &vals, l);
+	out->info = render_appinfo(pl, &vals);
+	values_free(&vals);
+}
+
+void rendered_free(struct rendered *r)
+{
+	for (size_t i = 0; r->argv && r->argv[i]; i++)
+		free(r->argv[i]);
+	free(r->argv);
+	free(r->args);
+	free(r->info);
+	*r = (struct rendered){0};
+}
+
+void backend_dry_run(const struct plan *pl, const struct launch *l)
+{
+	struct rendered r;
+	struct buf out = {0};
+	backend_render(pl, l, "INSTANCE", &r);
+	sh_quote(&out, r.argv[0]);
+	for (size_t i = 0; i < r.args_len; i += strlen(r.args + i) + 1) {
 		buf_addc(&out, ' ');
-		sh_quote(&out, args.s + i);
+		sh_quote(&out, r.args + i);
 	}
-	for (size_t i = 3; argv[i]; i++) {
+	for (size_t i = 3; r.argv[i]; i++) {
 		buf_addc(&out, ' ');
-		sh_quote(&out, argv[i]);
+		sh_quote(&out, r.argv[i]);
 	}
 	printf("%s\n", out.s);
+	buf_clear(&out);
+	rendered_free(&r);
 }
