@@ -16,6 +16,18 @@ struct launch {
 /* Runs the sandbox and waits for it; returns the exit status for the
  * caller to exit with. Dies with a clear message on any launch error. */
 int backend_run(const struct plan *pl, const struct launch *l);
+/* What run hands bwrap, with this host's values and the given instance
+ * id, without launching: the --args options (NUL-separated), bwrap's
+ * argv (bwrap --args 3 -- command... user args) and the app-info text.
+ * --dry-run prints it; the fuzz tests check its invariants. */
+struct rendered {
+	char *args;
+	size_t args_len;
+	char **argv; /* NULL-terminated */
+	char *info;
+};
+void backend_render(const struct plan *pl, const struct launch *l, const char *instance, struct rendered *out);
+void rendered_free(struct rendered *r);
 /* Prints the bwrap command line run would use, without launching. */
 void backend_dry_run(const struct plan *pl, const struct launch *l);
 /* Returns the sh launcher as a malloc'd string. */
