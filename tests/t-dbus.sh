@@ -85,6 +85,7 @@ for mode in run emit; do
 	# Lifetime: killing the app takes the proxy with it.
 	app_pid=$(pgrep -u "$TEST_UID" -f "$home/client.py unique-and-wait" | while read -r p; do
 		[ "$(readlink /proc/$p/exe)" = /usr/bin/python3.11 ] || [ "$(cat /proc/$p/comm)" = python3 ] && echo "$p"; done | tail -1)
+	check "$mode: one proxy runs for the app" test "$(proxies)" = 1
 	kill -9 "$app_pid"
 	gone=0
 	for _ in $(seq 20); do [ "$(proxies)" = 0 ] && { gone=1; break; }; sleep 0.05; done
