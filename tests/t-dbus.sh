@@ -41,7 +41,7 @@ client() { _m=$1; shift; launch "$_m" dbus "$home/client.py" "$@" 2>&1; }
 # This test's proxies: those whose sandbox mounts this test's runtime dir
 # (other tests may run their own at the same time).
 proxies() {
-	for _p in $(pgrep -u "$TEST_UID" -f xdg-dbus-proxy); do
+	for _p in $(pgrep -u "$TEST_UID" -x xdg-dbus-proxy); do
 		grep -qF "$rt/" "/proc/$_p/mountinfo" 2>/dev/null && echo "$_p"
 	done | wc -l
 }
