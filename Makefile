@@ -84,6 +84,28 @@ check-asan:
 		LDFLAGS="-fsanitize=address,undefined" .build-asan/boxwrap $(UNIT_BIN:$(B)/%=.build-asan/%) .build-asan/tests/test-seccomp-unit
 	@B=.build-asan TESTS_UNIT_ONLY=1 sh tests/run.sh
 
+# libFuzzer harnesses (tests/fuzz/), built with clang and the sanitizers
+# in their own directory. `make fuzz` runs each for FUZZ_SECONDS;
+# tests/t-fuzz.sh runs them briefly as part of check.
+FUZZ_B ?= .build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+fuzz-build:
+	$(MAKE) B=$(FUZZ_B) CC=clang CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		LDFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer" $(FUZZ_HARNESSES:%=$(FUZZ_B)/fuzz/%)
+
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzzlib.h $(B)/libboxwrap.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libboxwrap.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@FUZZ_B=$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/t-fuzz.sh
+
+# Launch times against bare bwrap; not part of check.
+bench: all
+	@B=$(B) sh tests/bench.sh
+
 # Everything CI runs: the unit tests under the sanitizers, then all tests.
 check-all: check-asan check
 
@@ -100,11 +122,15 @@ install: all
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles
 	for p in $(PROFILES); do install -m644 $$p $(DESTDIR)$(DATADIR)/boxwrap/profiles/; done
+	# The administrator's profiles (the apk trigger watches both), and
+	# PATH and XDG_DATA_DIRS for the launchers `boxwrap export` writes.
+	install -d $(DESTDIR)$(SYSCONFDIR)/boxwrap/profiles
+	install -Dm644 contrib/profile.d/boxwrap.sh $(DESTDIR)$(SYSCONFDIR)/profile.d/boxwrap.sh
 	for m in $(wildcard $(MANPAGES)); do \
 		s=$${m##*.}; install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan .build-fuzz
 
-.PHONY: all man wrappers check check-asan check-all demo deps install clean
+.PHONY: all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

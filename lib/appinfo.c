@@ -93,7 +93,8 @@ static void add_keyfile(struct plan *pl, const struct policy *p)
 	add_line(pl, "");
 	add_line(pl, "[Instance]");
 	plan_appinfo_line(pl, plan_word(pl, "instance-id={instance}"));
-	plan_appinfo_line(pl, plan_word(pl, "instance-path={home}/.var/app/%s", p->app_id));
+	if (!p->service) /* a service has no home */
+		plan_appinfo_line(pl, plan_word(pl, "instance-path={home}/.var/app/%s", p->app_id));
 	add_line(pl, "");
 	add_line(pl, "[Context]");
 	add_flag_list(pl, "shared", share_names, flagset_value(&p->shared));

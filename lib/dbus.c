@@ -55,6 +55,42 @@ static void session_args(struct plan *pl, const struct policy *p, bool log)
 		proxy_arg(pl, needs, "--log%s", "");
 }
 
+/* The accessibility bus, filtered as Flatpak filters it: the app may
+ * register with the registry and report its own events, nothing else (no
+ * keystroke listeners, no reading other apps). Only beside a proxied
+ * session bus, and only when the host has an a11y bus. */
+static const char *const a11y_rules[] = {
+	"--filter", "--sloppy-names",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.Socket.Embed@/org/a11y/atspi/accessible/root",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.Socket.Unembed@/org/a11y/atspi/accessible/root",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.Registry.GetRegisteredEvents@/org/a11y/atspi/registry",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.GetKeystrokeListeners@/org/a11y/atspi/registry/deviceeventcontroller",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.GetDeviceEventListeners@/org/a11y/atspi/registry/deviceeventcontroller",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersSync@/org/a11y/atspi/registry/deviceeventcontroller",
+	"--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersAsync@/org/a11y/atspi/registry/deviceeventcontroller",
+	/* Flatpak writes these two as NAME.SIGNAL=@PATH, which names no bus
+	 * name and so lets nothing through; the registry's signals need the
+	 * registry's name. */
+	"--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerRegistered@/org/a11y/atspi/registry",
+	"--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerDeregistered@/org/a11y/atspi/registry",
+};
+
+/* w with host variable var appended (templates have no name for it). */
+/* The a11y steps need the session bus (the proxy runs with it) and the
+ * a11y bus. */
+static struct word *a11y_needs(struct plan *pl)
+{
+	return plan_word(pl, "{session_bus}{a11y_bus}");
+}
+
+static void a11y_args(struct plan *pl)
+{
+	plan_requires(plan_arg(pl, plan_word(pl, "unix:path={a11y_bus}")), a11y_needs(pl));
+	plan_requires(plan_arg(pl, plan_word(pl, PRIVATE "/a11y-bus")), a11y_needs(pl));
+	for (size_t i = 0; i < sizeof(a11y_rules) / sizeof(*a11y_rules); i++)
+		plan_requires(plan_arg(pl, plan_word(pl, "%s", a11y_rules[i])), a11y_needs(pl));
+}
+
 static void system_args(struct plan *pl, const struct policy *p, bool session)
 {
 	const char *needs = proxy_needs(session, true);
@@ -80,6 +116,10 @@ static void proxy_sandbox(struct plan *pl, bool session, bool system)
 		plan_op(pl, "--ro-bind", plan_word(pl, "{session_bus}"), plan_word(pl, "{session_bus}"));
 	if (system)
 		plan_op(pl, "--ro-bind", plan_word(pl, "{sock:" SYSTEM_BUS "}"), plan_word(pl, SYSTEM_BUS));
+	if (session) {
+		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, "{a11y_bus}"), plan_word(pl, "{a11y_bus}")),
+			      a11y_needs(pl));
+	}
 	plan_op(pl, "--bind", plan_word(pl, PRIVATE), plan_word(pl, PRIVATE));
 	plan_op(pl, "--perms", plan_word(pl, "0600"), NULL);
 	plan_op(pl, "--file", plan_word(pl, "4"), plan_word(pl, "/.flatpak-info"));
@@ -99,6 +139,12 @@ static void app_side(struct plan *pl, bool session, bool system)
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=/run/flatpak/bus")),
 			      plan_word(pl, "{session_bus}"));
+		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/a11y-bus"),
+				      plan_word(pl, "/run/flatpak/at-spi-bus")),
+			      a11y_needs(pl));
+		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "AT_SPI_BUS_ADDRESS"),
+				      plan_word(pl, "unix:path=/run/flatpak/at-spi-bus")),
+			      a11y_needs(pl));
 	}
 	if (system) {
 		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/system-bus"), plan_word(pl, SYSTEM_BUS)),
@@ -114,13 +160,16 @@ void add_dbus(struct plan *pl, const struct policy *p, bool log)
 {
 	unsigned sockets = flagset_value(&p->sockets);
 	/* sockets: session-bus / system-bus: unfiltered, bound by sockets.c. */
-	bool session = !(sockets & SOCK_SESSION_BUS);
+	/* A service has no session: only the system bus, when it asks. */
+	bool session = !p->service && !(sockets & SOCK_SESSION_BUS);
 	bool system = p->system_bus.present && !(sockets & SOCK_SYSTEM_BUS);
 	if (!session && !system)
 		return;
 	pl->target = &pl->proxy_args;
-	if (session)
+	if (session) {
 		session_args(pl, p, log);
+		a11y_args(pl);
+	}
 	if (system)
 		system_args(pl, p, session);
 	pl->target = &pl->proxy_bwrap;

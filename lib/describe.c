@@ -38,7 +38,9 @@ static void describe_fs(struct buf *o, const struct policy *p)
 	bool home = false;
 	for (size_t i = 0; i < p->nfs; i++)
 		home |= p->fs[i].base == FS_HOME || p->fs[i].base == FS_HOST;
-	if (!home) {
+	if (p->service) {
+		line(o, "home:", "none (a service)");
+	} else if (!home) {
 		cleanup_free char *h = xasprintf("private, kept on the host in ~/.var/app/%s", p->app_id);
 		line(o, "home:", h);
 	}

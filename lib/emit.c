@@ -77,6 +77,7 @@ static void emit_header(struct buf *o, const struct plan *pl, const struct launc
 		    "set -eu\n"
 		    "PATH=/usr/bin:/bin:/usr/sbin:/sbin\n"
 		    "export PATH\n"
+		    "unset CDPATH\n"
 		    "umask 077\n"
 		    "app_id=");
 	sh_quote(o, pl->app_id);
@@ -128,12 +129,13 @@ static void emit_appinfo(struct buf *o, const struct plan *pl)
  * for its ready byte and lifetime, the app's bwrap holding the read end. */
 static void emit_proxy(struct buf *o, const struct plan *pl, const struct launch *l)
 {
-	emit_steps(o, pl, &pl->proxy_args, "\"$inst/private/proxy-args\"");
-	buf_adds(o, "if [ -s \"$inst/private/proxy-args\" ]; then\n");
-	emit_steps(o, pl, &pl->proxy_bwrap, "\"$inst/private/proxy-bwrap\"");
+	emit_steps(o, pl, &pl->proxy_args, "\"$inst/proxy-args\"");
+	buf_adds(o, "if [ -s \"$inst/proxy-args\" ]; then\n"
+		    "mkdir -m 0700 \"$inst/private\"\n");
+	emit_steps(o, pl, &pl->proxy_bwrap, "\"$inst/proxy-bwrap\"");
 	buf_addf(o, "mkfifo -m 0600 \"$inst/private/sync\" || die 'cannot create a FIFO'\n"
 		    "(\n"
-		    "\texec %d> \"$inst/private/sync\" %d< \"$inst/private/proxy-bwrap\" %d< \"$inst/info\" %d< \"$inst/private/proxy-args\" 0< /dev/null\n"
+		    "\texec %d> \"$inst/private/sync\" %d< \"$inst/proxy-bwrap\" %d< \"$inst/info\" %d< \"$inst/proxy-args\" 0< /dev/null\n"
 		    "\texec ", FD_PROXY_SYNC, FD_PROXY_ARGS, FD_PROXY_INFO, FD_PROXY_DBUS_ARGS);
 	sh_quote(o, l->bwrap);
 	buf_addf(o, " --args %d -- ", FD_PROXY_ARGS);
@@ -147,20 +149,19 @@ static void emit_proxy(struct buf *o, const struct plan *pl, const struct launch
 		    "\tkill -s KILL \"$proxy\" 2>/dev/null || :\n"
 		    "\tdie 'xdg-dbus-proxy did not start'\n"
 		    "fi\n"
-		    "rm -f -- \"$inst/private/sync\" \"$inst/private/proxy-bwrap\" \"$inst/private/proxy-args\"\n"
 		    "fi\n", FD_PROXY_SYNC, FD_PROXY_DBUS_ARGS, FD_SYNC, FD_SYNC);
 }
 
 static void emit_launch(struct buf *o, const struct plan *pl, const struct launch *l)
 {
-	buf_adds(o, "mkdir -m 0700 \"$inst/private\"\nproxy=\n");
+	buf_adds(o, "proxy=\n");
 	if (pl->proxy_args.n)
 		emit_proxy(o, pl, l);
-	emit_steps(o, pl, &pl->app, "\"$inst/private/args\"");
-	buf_addf(o, "exec %d< \"$inst/private/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\" %d< \"$seccomp\"\n",
+	/* In the 0700 instance directory, removed with it at exit. */
+	emit_steps(o, pl, &pl->app, "\"$inst/args\"");
+	buf_addf(o, "exec %d< \"$inst/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\" %d< \"$seccomp\"\n",
 		 FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP);
-	buf_adds(o, "rm -f -- \"$inst/private/args\"\n"
-		    "# A background job's stdin would be /dev/null: hand the real one on.\n"
+	buf_adds(o, "# A background job's stdin would be /dev/null: hand the real one on.\n"
 		    "exec 9<&0\n");
 	buf_adds(o, "(\n\texec 0<&9 9<&-\n\texec ");
 	sh_quote(o, l->bwrap);

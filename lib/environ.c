@@ -22,7 +22,8 @@ void add_environment(struct plan *pl, const struct policy *p)
 {
 	plan_op(pl, "--clearenv", NULL, NULL);
 	setenv_word(pl, "PATH", plan_word(pl, "/usr/bin:/bin"));
-	setenv_word(pl, "HOME", plan_word(pl, "{home}"));
+	if (!p->service) /* a service has no home (sandbox.c) */
+		setenv_word(pl, "HOME", plan_word(pl, "{home}"));
 	setenv_word(pl, "XDG_RUNTIME_DIR", plan_word(pl, "/run/user/{uid}"));
 	setenv_word(pl, "BOXWRAP_APP_ID", plan_word(pl, "%s", p->app_id));
 	/* Toolkits that predate /.flatpak-info detection still use portals. */

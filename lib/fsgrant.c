@@ -249,7 +249,17 @@ bool fs_grant_parse(const char *spec, struct fs_grant *g, char **why)
 		g->deny = true;
 		p++;
 	}
-	if (!parse_mode(p, &g->mode, why) || !parse_base(p, g, why) || !check_writable_home(g, why)) {
+	if (!parse_mode(p, &g->mode, why)) {
+		fs_grant_clear(g);
+		return false;
+	}
+	/* The app-info writes "path[:mode]", which Flatpak splits at the
+	 * last ':': a ':' in the path would be read as another mode. */
+	if (strchr(p, ':')) {
+		*why = xstrdup("':' is not allowed in a path: it separates the access mode (:ro, :rw, :create)");
+		return false;
+	}
+	if (!parse_base(p, g, why) || !check_writable_home(g, why)) {
 		fs_grant_clear(g);
 		return false;
 	}

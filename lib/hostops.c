@@ -240,12 +240,13 @@ void instance_remove(const struct instance *in)
  * only the ones it calls. */
 static const struct sh_fn sh_functions[] = {
 	{"below_home_rel", NULL,
-	 "below_home_rel() {\n"
-	 "\tcase $1 in \"$home\"/*) printf '%s' \"${1#\"$home\"/}\" ;; *) die \"internal error: $1 is not below $home\" ;; esac\n"
+	 "below_home_rel() { # PATH -> _rel, without a subshell\n"
+	 "\tcase $1 in \"$home\"/*) _rel=${1#\"$home\"/} ;; *) die \"internal error: $1 is not below $home\" ;; esac\n"
 	 "}\n"},
 	{"walk_below_home", "below_home_rel",
 	 "walk_below_home() { # PATH CREATE\n"
-	 "\t_p=$home; _r=$(below_home_rel \"$1\")\n"
+	 "\tbelow_home_rel \"$1\"\n"
+	 "\t_p=$home; _r=$_rel\n"
 	 "\twhile [ -n \"$_r\" ]; do\n"
 	 "\t\t_c=${_r%%/*}\n"
 	 "\t\tcase $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac\n"
@@ -263,23 +264,28 @@ static const struct sh_fn sh_functions[] = {
 	{"no_symlinks", "walk_below_home",
 	 "no_symlinks() { walk_below_home \"$1\" check; }\n"},
 	{"no_symlinks_private", "walk_below_home",
-	 "no_symlinks_private() { walk_below_home \"$home/.var/app/$app_id/$(below_home_rel \"$1\")\" check; }\n"},
+	 "no_symlinks_private() { below_home_rel \"$1\"; walk_below_home \"$home/.var/app/$app_id/$_rel\" check; }\n"},
 	{"create_dir", NULL,
 	 "create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"},
-	{"check_runtime_path", NULL,
+	{"check_runtime_path", "resolve",
 	 "check_runtime_path() {\n"
 	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
-	 "\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
-	 "\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
-	 "\t_rtreal=$(cd -P -- \"$rt\" && pwd -P) || die \"cannot resolve $rt\"\n"
+	 "\tresolve \"$rt\"; _rtreal=$_real\n"
+	 "\tresolve \"$1\"\n"
 	 "\tcase $_real in \"$_rtreal\"/?*) ;; *) die \"refusing to grant $1: it resolves to $_real, outside the runtime directory\" ;; esac\n"
 	 "}\n"},
-	{"check_path", "reserved_path",
+	{"resolve", NULL,
+	 "resolve() { # PATH -> _real, physical; cd -P sets PWD, no subshell\n"
+	 "\t_cwd=$PWD\n"
+	 "\tif [ -d \"$1\" ]; then cd -P -- \"$1\" || die \"cannot resolve $1\"; _real=$PWD\n"
+	 "\telse cd -P -- \"${1%/*}/\" || die \"cannot resolve $1\"; _real=$PWD/${1##*/}; fi\n"
+	 "\tcd -- \"$_cwd\" 2>/dev/null || cd /\n"
+	 "}\n"},
+	{"check_path", "resolve",
 	 "check_path() {\n"
 	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
 	 "\tif [ -L \"$1\" ] && ! [ -d \"$1\" ]; then die \"refusing to grant $1: it is a symbolic link to a file\"; fi\n"
-	 "\tif [ -d \"$1\" ]; then _real=$(cd -P -- \"$1\" && pwd -P) || die \"cannot resolve $1\"\n"
-	 "\telse _real=$(cd -P -- \"${1%/*}/\" && pwd -P)/${1##*/} || die \"cannot resolve $1\"; fi\n"
+	 "\tresolve \"$1\"\n"
 	 "\tif reserved_path \"$_real\"; then die \"refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox\"; fi\n"
 	 "}\n"},
 	{"instance_alive", NULL,
@@ -293,19 +299,18 @@ static const struct sh_fn sh_functions[] = {
 	{"instance_create", "instance_alive",
 	 "instance_create() {\n"
 	 "\t_base=$rt/.flatpak\n"
-	 "\tmkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
+	 "\t[ -d \"$_base\" ] || mkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
 	 "\tif [ -L \"$_base\" ] || ! [ -d \"$_base\" ] || ! [ -O \"$_base\" ]; then die \"$_base must be a directory owned by you\"; fi\n"
 	 "\tfor _d in \"$_base\"/[0-9]*; do\n"
 	 "\t\tif ! [ -d \"$_d\" ] || [ -L \"$_d\" ]; then continue; fi\n"
 	 "\t\tinstance_alive \"$_d\" || rm -rf -- \"$_d\"\n"
 	 "\tdone\n"
-	 "\t_n=0\n"
+	 "\t# Any number no live instance has: mkdir makes it ours atomically.\n"
+	 "\t_n=0 instance=$$\n"
 	 "\twhile :; do\n"
-	 "\t\tinstance=$(od -An -N4 -tu4 /dev/urandom) || die 'cannot read /dev/urandom'\n"
-	 "\t\tinstance=${instance##* }\n"
 	 "\t\tinst=$_base/$instance\n"
 	 "\t\tmkdir -m 0700 \"$inst\" 2>/dev/null && break\n"
-	 "\t\t_n=$((_n + 1))\n"
+	 "\t\t_n=$((_n + 1)) instance=$(((instance * 69069 + 12345) % 4294967296))\n"
 	 "\t\t[ \"$_n\" -lt 100 ] || die \"cannot create an instance directory in $_base\"\n"
 	 "\tdone\n"
 	 "\tprintf '%s\\n' \"$$\" > \"$inst/pid\"\n"

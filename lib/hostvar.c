@@ -30,7 +30,7 @@ char *hostvar_shname(enum hv_kind kind, const char *arg)
 		[HV_INSTANCE] = "instance", [HV_ENV] = "env_", [HV_XDG] = "xdg_",
 		[HV_WAYLAND] = "wayland", [HV_X11] = "x11", [HV_XAUTHORITY] = "xauth",
 		[HV_RUNTIME_SOCKET] = "rtsock_", [HV_SOCKET] = "sock_", [HV_ENV_SOCKET] = "envsock_",
-		[HV_SESSION_BUS] = "session_bus", [HV_DOC] = "doc",
+		[HV_SESSION_BUS] = "session_bus", [HV_DOC] = "doc", [HV_A11Y_BUS] = "a11y_bus",
 	};
 	struct buf b = {0};
 	buf_adds(&b, names[kind]);
@@ -146,6 +146,36 @@ static char *session_bus(const char *rt)
 	return NULL;
 }
 
+/* The accessibility bus: AT_SPI_BUS_ADDRESS when set (a unix:path only:
+ * an abstract socket is out of the proxy's network namespace), else the
+ * socket at-spi-bus-launcher makes: $XDG_RUNTIME_DIR/at-spi/bus followed
+ * by $DISPLAY, its first ':' made '_' (bus_0 for :0), or plain bus. */
+static char *a11y_bus(const char *rt)
+{
+	const char *a = getenv("AT_SPI_BUS_ADDRESS");
+	char *path;
+	if (a && *a) {
+		path = str_has_prefix(a, "unix:path=/") ? xstrndup(a + 10, strcspn(a + 10, ",;")) : NULL;
+		if (path && is_socket(path))
+			return path;
+		free(path);
+		return NULL;
+	}
+	const char *d = getenv("DISPLAY");
+	path = xasprintf("%s/at-spi/bus%s", rt, d ? d : "");
+	char *colon = strchr(path, ':');
+	if (colon)
+		*colon = '_';
+	if (!is_socket(path)) {
+		free(path);
+		path = xasprintf("%s/at-spi/bus", rt);
+	}
+	if (is_socket(path))
+		return path;
+	free(path);
+	return NULL;
+}
+
 static char *runtime_dir(const char *uid)
 {
 	const char *v = getenv("XDG_RUNTIME_DIR");
@@ -207,6 +237,8 @@ char *hostvar_resolve(const struct hostvar *hv, char *const *known)
 	}
 	case HV_SESSION_BUS:
 		return session_bus(rt);
+	case HV_A11Y_BUS:
+		return a11y_bus(rt);
 	case HV_DOC: {
 		char *p = xasprintf("%s/doc/by-app/%s", rt, hv->arg);
 		struct stat st;
@@ -259,6 +291,18 @@ static const struct sh_fn sh_helpers[] = {
 	 "\tesac\n"
 	 "\tis_socket \"$_b\"\n"
 	 "}\n"},
+	{"a11y_bus", "is_socket",
+	 "a11y_bus() {\n"
+	 "\tcase ${AT_SPI_BUS_ADDRESS-} in\n"
+	 "\t'') ;;\n"
+	 "\tunix:path=/*) _b=${AT_SPI_BUS_ADDRESS#unix:path=}; is_socket \"${_b%%[,;]*}\"; return ;;\n"
+	 "\t*) return 0 ;;\n"
+	 "\tesac\n"
+	 "\t_b=$rt/at-spi/bus${DISPLAY-}\n"
+	 "\tcase $_b in *:*) _b=${_b%%:*}_${_b#*:} ;; esac\n"
+	 "\t[ -S \"$_b\" ] || _b=$rt/at-spi/bus\n"
+	 "\tis_socket \"$_b\"\n"
+	 "}\n"},
 };
 
 static const char *helper_for(const struct hostvar *hv)
@@ -272,6 +316,7 @@ static const char *helper_for(const struct hostvar *hv)
 	case HV_WAYLAND: case HV_RUNTIME_SOCKET: case HV_SOCKET: case HV_ENV_SOCKET: return "is_socket";
 	case HV_X11: return "x11_display";
 	case HV_SESSION_BUS: return "session_bus";
+	case HV_A11Y_BUS: return "a11y_bus";
 	default: return NULL;
 	}
 }
@@ -359,6 +404,9 @@ void hostvar_emit_sh(const struct hostvar *hv, struct buf *o)
 		break;
 	case HV_SESSION_BUS:
 		buf_addf(o, "%s=$(session_bus || :)\n", n);
+		break;
+	case HV_A11Y_BUS:
+		buf_addf(o, "%s=$(a11y_bus || :)\n", n);
 		break;
 	case HV_DOC:
 		buf_addf(o, "%s=\"$rt/doc/by-app/\"", n);

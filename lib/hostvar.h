@@ -24,6 +24,8 @@ enum hv_kind {
 	HV_ENV_SOCKET,  /* the socket path in host variable arg (SSH_AUTH_SOCK) */
 	HV_SESSION_BUS, /* the session bus socket path */
 	HV_DOC,         /* $XDG_RUNTIME_DIR/doc/by-app/arg, if the document portal runs */
+	HV_A11Y_BUS,    /* the accessibility bus socket path (AT_SPI_BUS_ADDRESS, or
+			 * at-spi2-core's $XDG_RUNTIME_DIR/at-spi/bus[_DISPLAY]) */
 };
 
 /* The first three are always present, in this order. */

@@ -1,3 +1,4 @@
+#include "config.h"
 #include "lookup.h"
 
 #include <errno.h>
@@ -7,12 +8,6 @@
 
 #include "util.h"
 
-#ifndef BOXWRAP_SYSCONFDIR
-#define BOXWRAP_SYSCONFDIR "/etc"
-#endif
-#ifndef BOXWRAP_DATADIR
-#define BOXWRAP_DATADIR "/usr/share"
-#endif
 
 /* A profile decides what an app may touch: only its owner (or root) may
  * be able to change it (security.md I6). */

@@ -41,6 +41,7 @@ static const struct {
 	{"env", HV_ENV}, {"xdg", HV_XDG}, {"wayland", HV_WAYLAND}, {"x11", HV_X11},
 	{"xauth", HV_XAUTHORITY}, {"rtsock", HV_RUNTIME_SOCKET}, {"sock", HV_SOCKET},
 	{"envsock", HV_ENV_SOCKET}, {"session_bus", HV_SESSION_BUS}, {"doc", HV_DOC},
+	{"a11y_bus", HV_A11Y_BUS},
 };
 
 static int template_var(struct plan *pl, const char *ref, size_t n)

@@ -54,11 +54,21 @@ struct policy {
 	struct strv env_names, env_values; /* set these */
 	struct strv unset_env;
 	struct bus_policy session_bus, system_bus;
+	bool service;             /* type: service: a system daemon (sandbox.c) */
+	struct strv capabilities; /* a service's CAP_* names, kept by bwrap */
 };
 
 void policy_free(struct policy *p);
 /* Layers the override on top of eff (precedence: later layers win,
  * deny wins within a layer, reset clears what lower layers granted). */
 void policy_merge(struct policy *eff, const struct policy *layer);
+/* Edits one layer in place so that merging it gives what merging it and
+ * then e would: how `boxwrap override` adds options to an override file
+ * and how the command-line options become one layer. */
+void policy_layer_update(struct policy *layer, const struct policy *e);
+/* True if g is d or inside it: "host" covers home, ~/PATH, xdg-* and
+ * /PATH; "home" covers ~/PATH and xdg-*. A layer's grant or denial of d
+ * replaces every lower layer's grant it covers. */
+bool fs_grant_covers(const struct fs_grant *d, const struct fs_grant *g);
 /* The effective value of a flag set. */
 unsigned flagset_value(const struct flagset *f);

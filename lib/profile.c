@@ -1,11 +1,13 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "busrules.h"
+#include "caps.h"
 #include "names.h"
 #include "util.h"
 #include "yamltree.h"
@@ -58,18 +60,6 @@ static bool want_list(struct loader *l, const struct ynode *n, const char *key)
 	return false;
 }
 
-/* Splits "!name" in overrides; a '!' in a package profile is an error. */
-static bool denial(struct loader *l, const struct ynode *n, const char **name)
-{
-	*name = n->str;
-	if (n->str[0] != '!')
-		return false;
-	if (l->kind != PROFILE_OVERRIDE)
-		bad(l, n, "'!' denials belong in overrides; a profile just leaves the permission out");
-	(*name)++;
-	return true;
-}
-
 static void load_app_id(struct loader *l, const struct ynode *v)
 {
 	const char *why;
@@ -108,96 +98,246 @@ static void load_args(struct loader *l, const struct ynode *v)
 			strv_push(&l->p->args, v->kids[i]->str);
 }
 
-static void load_flags(struct loader *l, const struct ynode *v, const char *key,
-		       const struct flag_name *names, struct flagset *set)
+/* type: app (the default) or service, a system daemon (sandbox.c). */
+static void load_type(struct loader *l, const struct ynode *v)
 {
-	if (!want_list(l, v, key))
+	if (!want_string(l, v, "type"))
+		return;
+	if (l->kind != PROFILE_APP)
+		bad(l, v, "'type' belongs in the package's profile, not in an override");
+	else if (!strcmp(v->str, "service"))
+		l->p->service = true;
+	else if (strcmp(v->str, "app"))
+		bad(l, v, "unknown type '%s' (known: app, service)", v->str);
+}
+
+static void load_capabilities(struct loader *l, const struct ynode *v)
+{
+	if (!want_list(l, v, "capabilities"))
 		return;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->kids[i];
-		const char *name;
-		if (!want_string(l, it, key))
+		if (!want_string(l, it, "a capability"))
 			continue;
-		bool deny = denial(l, it, &name);
-		if (!strcmp(name, "reset") && l->kind == PROFILE_OVERRIDE) {
-			if (deny)
-				bad(l, it, "'reset' cannot be denied");
-			set->reset = true;
-			continue;
-		}
-		const struct flag_name *f = names;
-		while (f->name && strcmp(f->name, name))
-			f++;
-		if (!f->name) {
-			struct buf known = {0};
-			for (f = names; f->name; f++)
-				buf_addf(&known, "%s%s", known.len ? ", " : "", f->name);
-			bad(l, it, "unknown %s '%s' (known: %s)", key, name, known.s);
-			buf_clear(&known);
-			continue;
-		}
+		if (!cap_name_valid(it->str))
+			bad(l, it, "unknown capability '%s' (the kernel's name, e.g. CAP_NET_ADMIN)", it->str);
+		else if (strv_find(&l->p->capabilities, it->str) < 0)
+			strv_push(&l->p->capabilities, it->str);
+	}
+}
+
+/* A service runs as root under OpenRC: nothing of a user's session. */
+static void check_service(struct loader *l)
+{
+	const unsigned session_sockets = SOCK_WAYLAND | SOCK_X11 | SOCK_FALLBACK_X11 | SOCK_PULSEAUDIO |
+		SOCK_PIPEWIRE | SOCK_SESSION_BUS | SOCK_SSH_AUTH | SOCK_GPG_AGENT;
+	const struct policy *p = l->p;
+	if (!p->service) {
+		if (p->capabilities.n)
+			diag_at(l->d, 0, 0, "'capabilities' needs 'type: service'");
+		return;
+	}
+	for (size_t i = 0; i < p->nfs; i++) {
+		enum fs_base b = p->fs[i].base;
+		if (b == FS_HOST || b == FS_HOME || b == FS_XDG || b == FS_XDG_RUN || b == FS_HOME_REL)
+			diag_at(l->d, p->fs[i].line, p->fs[i].col,
+				"a service has no home or session: grant absolute paths only (e.g. /var/lib/NAME:create)");
+	}
+	if (p->sockets.grant & session_sockets)
+		diag_at(l->d, 0, 0, "a service has no session: only the sockets system-bus, pcsc and cups");
+	if (p->session_bus.present)
+		diag_at(l->d, 0, 0, "a service has no session bus: use system-bus");
+	if (p->persistent.n)
+		diag_at(l->d, 0, 0, "a service has no home: 'persistent' does not apply; grant /var/lib/NAME:create");
+}
+
+#define DENIAL_IN_PROFILE "'!' denials belong in overrides; a profile just leaves the permission out"
+
+/* Splits "!name": a denial, allowed in overrides only. */
+static bool split_denial(enum profile_kind kind, const char **name, char **why)
+{
+	if ((*name)[0] != '!')
+		return false;
+	if (kind != PROFILE_OVERRIDE)
+		*why = xstrdup(DENIAL_IN_PROFILE);
+	(*name)++;
+	return true;
+}
+
+static char *add_flag(enum profile_kind kind, const char *key, const struct flag_name *names,
+		      struct flagset *set, const char *item)
+{
+	const char *name = item;
+	char *why = NULL;
+	bool deny = split_denial(kind, &name, &why);
+	if (why)
+		return why;
+	if (!strcmp(name, "reset") && kind == PROFILE_OVERRIDE) {
 		if (deny)
-			set->deny |= f->bit;
-		else
-			set->grant |= f->bit;
+			return xstrdup("'reset' cannot be denied");
+		set->reset = true;
+		return NULL;
 	}
+	const struct flag_name *f = names;
+	while (f->name && strcmp(f->name, name))
+		f++;
+	if (!f->name) {
+		struct buf known = {0};
+		for (f = names; f->name; f++)
+			buf_addf(&known, "%s%s", known.len ? ", " : "", f->name);
+		why = xasprintf("unknown %s '%s' (known: %s)", key, name, known.s);
+		buf_clear(&known);
+		return why;
+	}
+	if (deny)
+		set->deny |= f->bit;
+	else
+		set->grant |= f->bit;
+	return NULL;
 }
 
-static void load_shared(struct loader *l, const struct ynode *v) { load_flags(l, v, "shared", share_names, &l->p->shared); }
-static void load_sockets(struct loader *l, const struct ynode *v) { load_flags(l, v, "sockets", socket_names, &l->p->sockets); }
-static void load_devices(struct loader *l, const struct ynode *v) { load_flags(l, v, "devices", device_names, &l->p->devices); }
-static void load_features(struct loader *l, const struct ynode *v) { load_flags(l, v, "features", feature_names, &l->p->features); }
-
-static void load_filesystems(struct loader *l, const struct ynode *v)
+/* The reason alone: the loader says "filesystem 'SPEC': " before it. */
+static char *add_filesystem(struct policy *p, enum profile_kind kind, const char *item)
 {
-	if (!want_list(l, v, "filesystems"))
+	struct fs_grant g;
+	char *why;
+	if (kind == PROFILE_OVERRIDE && (!strcmp(item, "reset") || !strcmp(item, "!host:reset"))) {
+		/* Flatpak's spelling of a reset (CVE-2022-21682) is both. */
+		p->fs_reset = true;
+		if (!strcmp(item, "reset"))
+			return NULL;
+		item = "!host";
+	}
+	if (!fs_grant_parse(item, &g, &why))
+		return why;
+	if (g.deny && kind != PROFILE_OVERRIDE) {
+		fs_grant_clear(&g);
+		return xstrdup(DENIAL_IN_PROFILE);
+	}
+	p->fs = xrealloc(p->fs, (p->nfs + 1) * sizeof(*p->fs));
+	p->fs[p->nfs++] = g;
+	return NULL;
+}
+
+static char *add_persistent(struct policy *p, const char *s)
+{
+	size_t meaningful = strspn(s, "./");
+	if (strpbrk(s, "\n\t"))
+		return xstrdup("control characters are not allowed in a persistent path");
+	if (s[0] == '/' || s[0] == '~' || !strcmp(s, "..") || str_has_prefix(s, "../") ||
+	    strstr(s, "/../") || str_has_suffix(s, "/..") || s[meaningful] == '\0')
+		return xasprintf("persistent path '%s' must be relative to the home, without '..'", s);
+	strv_push(&p->persistent, s);
+	return NULL;
+}
+
+static char *add_unset_env(struct policy *p, const char *name)
+{
+	if (!env_name_valid(name))
+		return xasprintf("'%s' is not a valid environment variable name", name);
+	strv_push(&p->unset_env, name);
+	return NULL;
+}
+
+static const char *const bus_keys[] = {"see", "talk", "own", "call", "broadcast"};
+
+static char *add_bus_name(enum profile_kind kind, enum bus_level level, struct bus_policy *b,
+			  const char *item)
+{
+	struct strv *dst[] = {&b->see, &b->talk, &b->own, &b->call, &b->broadcast};
+	const char *key = bus_keys[level], *name = item, *bad_name, *refused;
+	char *why = NULL;
+	bool deny = split_denial(kind, &name, &why);
+	if (why)
+		return why;
+	cleanup_free char *bus = xstrdup(name);
+	if (level == BUS_CALL || level == BUS_BROADCAST) {
+		char *eq = strchr(bus, '=');
+		if (!eq)
+			return xasprintf("'%s' rule '%s' must be NAME=[METHOD][@PATH]", key, name);
+		*eq = '\0';
+	}
+	if (!bus_name_valid(bus, true, &bad_name))
+		return xasprintf("bus name '%s' %s", bus, bad_name);
+	if (!deny && (refused = bus_name_refused(level, bus)))
+		return xasprintf("refusing %s '%s': %s", key, bus, refused);
+	strv_push(deny ? &b->none : dst[level], deny ? bus : name);
+	/* An override with only denials does not give the app a bus. */
+	if (!deny)
+		b->present = true;
+	return NULL;
+}
+
+char *policy_add_env(struct policy *p, const char *name, const char *value)
+{
+	if (!env_name_valid(name))
+		return xasprintf("'%s' is not a valid environment variable name", name);
+	strv_push(&p->env_names, name);
+	strv_push(&p->env_values, value);
+	return NULL;
+}
+
+char *policy_add_item(struct policy *p, enum profile_kind kind, const char *key, const char *item)
+{
+	static const struct {
+		const char *key;
+		const struct flag_name *names;
+		size_t offset;
+	} sets[] = {
+		{"shared", share_names, offsetof(struct policy, shared)},
+		{"sockets", socket_names, offsetof(struct policy, sockets)},
+		{"devices", device_names, offsetof(struct policy, devices)},
+		{"features", feature_names, offsetof(struct policy, features)},
+	};
+	for (size_t i = 0; i < sizeof(sets) / sizeof(*sets); i++)
+		if (!strcmp(key, sets[i].key))
+			return add_flag(kind, key, sets[i].names, (struct flagset *)((char *)p + sets[i].offset), item);
+	if (!strcmp(key, "filesystems"))
+		return add_filesystem(p, kind, item);
+	if (!strcmp(key, "persistent"))
+		return add_persistent(p, item);
+	if (!strcmp(key, "unset-environment"))
+		return add_unset_env(p, item);
+	const char *dot = strchr(key, '.');
+	struct bus_policy *b = !dot ? NULL
+			     : !strncmp(key, "session-bus.", 12) ? &p->session_bus
+			     : !strncmp(key, "system-bus.", 11) ? &p->system_bus : NULL;
+	for (size_t j = 0; b && j < 5; j++)
+		if (!strcmp(dot + 1, bus_keys[j]))
+			return add_bus_name(kind, (enum bus_level)j, b, item);
+	return xasprintf("unknown key '%s'", key);
+}
+
+/* One list of items, each through policy_add_item. */
+static void load_items(struct loader *l, const struct ynode *v, const char *key, const char *what)
+{
+	const char *list_key = strchr(key, '.') ? strchr(key, '.') + 1 : key;
+	if (!want_list(l, v, list_key))
 		return;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->kids[i];
-		struct fs_grant g;
-		char *why;
-		if (!want_string(l, it, "a filesystem"))
+		if (!want_string(l, it, what ? what : key))
 			continue;
-		if (!strcmp(it->str, "reset") && l->kind == PROFILE_OVERRIDE) {
-			l->p->fs_reset = true;
-			continue;
-		}
-		if (!fs_grant_parse(it->str, &g, &why)) {
+		size_t nfs = l->p->nfs;
+		cleanup_free char *why = policy_add_item(l->p, l->kind, key, it->str);
+		if (why && !strcmp(key, "filesystems") && strcmp(why, DENIAL_IN_PROFILE))
 			bad(l, it, "filesystem '%s': %s", it->str, why);
-			free(why);
-			continue;
+		else if (why)
+			bad(l, it, "%s", why);
+		else if (l->p->nfs > nfs) {
+			l->p->fs[nfs].line = it->line;
+			l->p->fs[nfs].col = it->col;
 		}
-		if (g.deny && l->kind != PROFILE_OVERRIDE)
-			bad(l, it, "'!' denials belong in overrides; a profile just leaves the permission out");
-		g.line = it->line;
-		g.col = it->col;
-		l->p->fs = xrealloc(l->p->fs, (l->p->nfs + 1) * sizeof(*l->p->fs));
-		l->p->fs[l->p->nfs++] = g;
 	}
 }
 
-static void load_persistent(struct loader *l, const struct ynode *v)
-{
-	if (!want_list(l, v, "persistent"))
-		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct ynode *it = v->kids[i];
-		if (!want_string(l, it, "a persistent path"))
-			continue;
-		const char *s = it->str;
-		size_t meaningful = strspn(s, "./");
-		if (strpbrk(s, "\n\t")) {
-			bad(l, it, "control characters are not allowed in a persistent path");
-			continue;
-		}
-		if (s[0] == '/' || s[0] == '~' || !strcmp(s, "..") || str_has_prefix(s, "../") ||
-		    strstr(s, "/../") || str_has_suffix(s, "/..") || s[meaningful] == '\0') {
-			bad(l, it, "persistent path '%s' must be relative to the home, without '..'", s);
-			continue;
-		}
-		strv_push(&l->p->persistent, s);
-	}
-}
+static void load_shared(struct loader *l, const struct ynode *v) { load_items(l, v, "shared", NULL); }
+static void load_sockets(struct loader *l, const struct ynode *v) { load_items(l, v, "sockets", NULL); }
+static void load_devices(struct loader *l, const struct ynode *v) { load_items(l, v, "devices", NULL); }
+static void load_features(struct loader *l, const struct ynode *v) { load_items(l, v, "features", NULL); }
+
+static void load_filesystems(struct loader *l, const struct ynode *v) { load_items(l, v, "filesystems", "a filesystem"); }
+static void load_persistent(struct loader *l, const struct ynode *v) { load_items(l, v, "persistent", "a persistent path"); }
 
 static void load_environment(struct loader *l, const struct ynode *v)
 {
@@ -219,76 +359,33 @@ static void load_environment(struct loader *l, const struct ynode *v)
 			bad(l, val, "%s has no value; write \"\" for an empty one, or use unset-environment", k->str);
 			continue;
 		}
-		strv_push(&l->p->env_names, k->str);
-		strv_push(&l->p->env_values, val->str);
+		free(policy_add_env(l->p, k->str, val->str)); /* the name was checked above */
 	}
 }
 
-static void load_unset_env(struct loader *l, const struct ynode *v)
-{
-	if (!want_list(l, v, "unset-environment"))
-		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct ynode *it = v->kids[i];
-		if (!want_string(l, it, "a variable name"))
-			continue;
-		if (!env_name_valid(it->str))
-			bad(l, it, "'%s' is not a valid environment variable name", it->str);
-		else
-			strv_push(&l->p->unset_env, it->str);
-	}
-}
-
-static void load_bus_names(struct loader *l, const struct ynode *v, const char *key,
-			   enum bus_level level, struct bus_policy *b)
-{
-	struct strv *dst[] = {&b->see, &b->talk, &b->own, &b->call, &b->broadcast};
-	if (!want_list(l, v, key))
-		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct ynode *it = v->kids[i];
-		const char *name, *why, *refused;
-		if (!want_string(l, it, "a bus name"))
-			continue;
-		bool deny = denial(l, it, &name);
-		cleanup_free char *bus = xstrdup(name);
-		if (level == BUS_CALL || level == BUS_BROADCAST) {
-			char *eq = strchr(bus, '=');
-			if (!eq) {
-				bad(l, it, "'%s' rule '%s' must be NAME=[METHOD][@PATH]", key, name);
-				continue;
-			}
-			*eq = '\0';
-		}
-		if (!bus_name_valid(bus, true, &why)) {
-			bad(l, it, "bus name '%s' %s", bus, why);
-			continue;
-		}
-		if (!deny && (refused = bus_name_refused(level, bus))) {
-			bad(l, it, "refusing %s '%s': %s", key, bus, refused);
-			continue;
-		}
-		strv_push(deny ? &b->none : dst[level], deny ? bus : name);
-	}
-}
+static void load_unset_env(struct loader *l, const struct ynode *v) { load_items(l, v, "unset-environment", "a variable name"); }
 
 static void load_bus(struct loader *l, const struct ynode *v, const char *section, struct bus_policy *b)
 {
-	static const char *const keys[] = {"see", "talk", "own", "call", "broadcast"};
 	if (v->kind != Y_MAP) {
 		bad(l, v, "'%s' must be a mapping with own, talk, see, call, broadcast", section);
 		return;
 	}
-	b->present = true;
+	/* A profile's section, even empty, asks for the bus; an override's
+	 * grants do (policy_add_item), its denials alone do not. */
+	if (l->kind != PROFILE_OVERRIDE)
+		b->present = true;
 	for (size_t i = 0; i < v->n; i += 2) {
 		const struct ynode *k = v->kids[i];
 		size_t j = 0;
-		while (j < 5 && strcmp(keys[j], k->str))
+		while (j < 5 && strcmp(bus_keys[j], k->str))
 			j++;
-		if (j == 5)
+		if (j == 5) {
 			bad(l, k, "unknown key '%s' in %s (expected own, talk, see, call, broadcast)", k->str, section);
-		else
-			load_bus_names(l, v->kids[i + 1], keys[j], (enum bus_level)j, b);
+			continue;
+		}
+		cleanup_free char *key = xasprintf("%s.%s", section, bus_keys[j]);
+		load_items(l, v->kids[i + 1], key, "a bus name");
 	}
 }
 
@@ -300,6 +397,7 @@ static const struct {
 	key_fn load;
 } keys[] = {
 	{"app-id", load_app_id},
+	{"type", load_type},
 	{"command", load_command},
 	{"args", load_args},
 	{"shared", load_shared},
@@ -312,6 +410,7 @@ static const struct {
 	{"unset-environment", load_unset_env},
 	{"session-bus", load_session_bus},
 	{"system-bus", load_system_bus},
+	{"capabilities", load_capabilities},
 };
 
 static size_t edit_distance(const char *a, const char *b)
@@ -379,6 +478,7 @@ static void load_root(struct loader *l, const struct ynode *root)
 			diag_at(l->d, 0, 0, "missing required key 'app-id'");
 		if (!l->p->command)
 			diag_at(l->d, 0, 0, "missing required key 'command'");
+		check_service(l);
 	}
 }
 

@@ -6,14 +6,30 @@
 #include "sandbox.h"
 #include "util.h"
 
+/* A service (type: service) is a root daemon: the kernel checks what it
+ * exists for (CAP_NET_ADMIN on a Bluetooth controller...) against the
+ * initial user namespace, so it gets none. bwrap run by root keeps every
+ * capability unless told otherwise: all are dropped, then the profile's
+ * kept. Seccomp still refuses new user namespaces and mounts. */
+static void add_service_caps(struct plan *pl, const struct policy *p)
+{
+	plan_op(pl, "--cap-drop", plan_word(pl, "ALL"), NULL);
+	for (size_t i = 0; i < p->capabilities.n; i++)
+		plan_op(pl, "--cap-add", plan_word(pl, "%s", p->capabilities.v[i]), NULL);
+}
+
 static void add_namespaces(struct plan *pl, const struct policy *p)
 {
 	unsigned shared = flagset_value(&p->shared);
-	plan_op(pl, "--unshare-user", NULL, NULL);
-	/* Nested user namespaces would let the app remount its way around
-	 * /.flatpak-info; only apps that sandbox themselves get them. */
-	if (!(flagset_value(&p->features) & FEAT_NESTED_SANDBOX))
-		plan_op(pl, "--disable-userns", NULL, NULL);
+	if (p->service) {
+		add_service_caps(pl, p);
+	} else {
+		plan_op(pl, "--unshare-user", NULL, NULL);
+		/* Nested user namespaces would let the app remount its way around
+		 * /.flatpak-info; only apps that sandbox themselves get them. */
+		if (!(flagset_value(&p->features) & FEAT_NESTED_SANDBOX))
+			plan_op(pl, "--disable-userns", NULL, NULL);
+	}
 	plan_op(pl, "--unshare-pid", NULL, NULL);
 	plan_op(pl, "--unshare-uts", NULL, NULL);
 	plan_op(pl, "--unshare-cgroup-try", NULL, NULL);
@@ -85,8 +101,14 @@ static void set_seccomp(struct plan *pl, const struct policy *p)
 void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *pl)
 {
 	*pl = (struct plan){.app_id = xstrdup(p->app_id), .xdg_dbus_proxy = o->xdg_dbus_proxy};
-	/* home, uid, rt and instance first: hostvar.h relies on the order. */
-	plan_var(pl, HV_HOME, NULL);
+	/* home, uid, rt and instance first: hostvar.h relies on the order. A
+	 * service has no home, and OpenRC need not set HOME: its home slot is
+	 * a placeholder that nothing uses, resolves to nothing and emits no
+	 * sh (an instance kind, told apart from the real one by its arg). */
+	if (p->service)
+		plan_var(pl, HV_INSTANCE, "no-home");
+	else
+		plan_var(pl, HV_HOME, NULL);
 	plan_var(pl, HV_UID, NULL);
 	plan_var(pl, HV_RUNTIME_DIR, NULL);
 	plan_var(pl, HV_INSTANCE, NULL);
@@ -94,11 +116,13 @@ void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *
 	add_namespaces(pl, p);
 	add_environment(pl, p);
 	add_system_dirs(pl, p);
-	add_home(pl, p);
+	if (!p->service)
+		add_home(pl, p);
 	add_filesystem_grants(pl, p);
 	add_devices(pl, p);
 	add_sockets(pl, p);
-	add_document_portal(pl, p);
+	if (!p->service)
+		add_document_portal(pl, p);
 	add_dbus(pl, p, o->log_session_bus);
 	add_app_info(pl, p);
 	set_seccomp(pl, p);

@@ -29,7 +29,7 @@ static bool check_bytes(const char *buf, size_t len, struct diag *d)
 			what = "carriage return";
 		else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
 			what = "control character";
-		else if (n > 1 && utf8_is_format_char(buf + i, n) && !(i == 0 && !memcmp(buf, "\xef\xbb\xbf", 3)))
+		else if (n > 1 && utf8_is_format_char(buf + i, n) && !(i == 0 && n == 3 && !memcmp(buf, "\xef\xbb\xbf", 3)))
 			what = "invisible or bidirectional formatting character";
 		else if (n > 1 && utf8_is_noncharacter(buf + i, n))
 			what = "noncharacter";

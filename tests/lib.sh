@@ -60,6 +60,17 @@ as_user() {
 	fi
 }
 
+# Starts a command as the test user in the background; its pid (the
+# command's own, not a subshell's) is in $bg_pid.
+as_user_bg() {
+	if [ "$(id -u)" = 0 ]; then
+		HOME=$home XDG_RUNTIME_DIR=$rt setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups -- "$@" &
+	else
+		HOME=$home XDG_RUNTIME_DIR=$rt "$@" &
+	fi
+	bg_pid=$!
+}
+
 # Gives a file or tree to the test user.
 give() { if [ "$(id -u)" = 0 ]; then chown -R "$TEST_UID:$TEST_GID" "$@"; fi; }
 

@@ -25,7 +25,7 @@ inspect() { # SHELL...
 	env -i PATH="$nopath" "$@" -c '
 		. "$1" || exit 1
 		for v in pkgname pkgver pkgrel pkgdesc url arch license depends \
-			makedepends checkdepends subpackages source sha512sums; do
+			makedepends checkdepends subpackages source sha512sums triggers install; do
 			eval "printf \"%s=%s\\n\" $v \"\${$v-<unset>}\""
 		done
 		for f in build check package; do
@@ -70,6 +70,16 @@ for sh in dash "busybox sh"; do
 			case " $1 " in *" xdg-dbus-proxy "*) ;; *) exit 1 ;; esac' - "$(field depends)"
 	check "$sh: the man pages go to a -doc subpackage" \
 		sh -c 'case " $1 " in *" boxwrap-doc "*) ;; *) exit 1 ;; esac' - "$(field subpackages)"
+	# abuild: NAME.trigger=DIR[:DIR...], the file beside the APKBUILD and
+	# not in source; apk fires it per directory, after all packages.
+	trig=$(field triggers)
+	check "$sh: triggers names boxwrap.trigger on both profile directories" \
+		sh -c 'case $1 in boxwrap.trigger=*) ;; *) exit 1 ;; esac
+			case ":${1#*=}:" in *:/usr/share/boxwrap/profiles:*) ;; *) exit 1 ;; esac
+			case ":${1#*=}:" in *:/etc/boxwrap/profiles:*) ;; *) exit 1 ;; esac' - "$trig"
+	check "$sh: the trigger and install scripts exist and are not in source" \
+		sh -c 'd=${1%/*}; for f in "${2%%=*}" $3; do [ -f "$d/$f" ] || exit 1
+			case " $4 " in *"$f"*) exit 1 ;; esac; done' - "$apkbuild" "$trig" "$(field install)" "$(field source)"
 	for f in build check package; do
 		check "$sh: function $f is defined" sh -c 'printf "%s\n" "$1" | grep -qx "function $2"' - "$out" "$f"
 	done

@@ -19,12 +19,12 @@ if ! have_userns; then
 	exit 0
 fi
 
-as_user dbus-daemon --session --address="unix:path=$rt/bus" --nofork --nopidfile >/dev/null 2>&1 &
-bus_pid=$!
+as_user_bg dbus-daemon --session --address="unix:path=$rt/bus" --nofork --nopidfile >/dev/null 2>&1
+bus_pid=$bg_pid
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$rt/bus"
 for _ in $(seq 50); do [ -S "$rt/bus" ] && break; sleep 0.1; done
-as_user /usr/bin/python3 tests/dbus-service.py org.boxwrap.Granted org.boxwrap.Secret org.boxwrap.Seen > "$scratch/service.out" 2>&1 &
-svc_pid=$!
+as_user_bg /usr/bin/python3 tests/dbus-service.py org.boxwrap.Granted org.boxwrap.Secret org.boxwrap.Seen > "$scratch/service.out" 2>&1
+svc_pid=$bg_pid
 for _ in $(seq 50); do grep -q ready "$scratch/service.out" 2>/dev/null && break; sleep 0.1; done
 trap 'kill $svc_pid $bus_pid 2>/dev/null; cleanup_scratch' EXIT
 

@@ -57,7 +57,9 @@ for p in profiles/*.yaml tests/profiles/*.yaml; do
 		opt == NR - 1 && $0 !~ /\.flatpak\// { last = opt } END { print last }' "$scratch/run.args")
 	info_at=$(grep -n '^/.flatpak-info$' "$scratch/run.args" | head -1 | cut -d: -f1)
 	check "$p: /.flatpak-info is mounted after every grant" test "${info_at:-0}" -gt "${last_grant:-0}"
-	for opt in --unshare-user --unshare-pid --die-with-parent --new-session --clearenv --seccomp --info-fd; do
+	# A service runs as root without a user namespace: capabilities dropped instead.
+	if grep -q '^type: *service' "$p"; then first=--cap-drop; else first=--unshare-user; fi
+	for opt in $first --unshare-pid --die-with-parent --new-session --clearenv --seccomp --info-fd; do
 		grep -qx -- "$opt" "$scratch/run.args" || { not_ok "$p: always-on option $opt present"; continue 2; }
 	done
 	ok "$p: the always-on bwrap options are present"

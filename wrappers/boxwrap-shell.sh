@@ -5,6 +5,7 @@
 set -eu
 PATH=/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
+unset CDPATH
 umask 077
 app_id='org.boxwrap.Shell'
 die() { printf '%s: %s\n' "$app_id" "$*" >&2; exit 1; }
@@ -36,11 +37,23 @@ session_bus() {
 	esac
 	is_socket "$_b"
 }
-below_home_rel() {
-	case $1 in "$home"/*) printf '%s' "${1#"$home"/}" ;; *) die "internal error: $1 is not below $home" ;; esac
+a11y_bus() {
+	case ${AT_SPI_BUS_ADDRESS-} in
+	'') ;;
+	unix:path=/*) _b=${AT_SPI_BUS_ADDRESS#unix:path=}; is_socket "${_b%%[,;]*}"; return ;;
+	*) return 0 ;;
+	esac
+	_b=$rt/at-spi/bus${DISPLAY-}
+	case $_b in *:*) _b=${_b%%:*}_${_b#*:} ;; esac
+	[ -S "$_b" ] || _b=$rt/at-spi/bus
+	is_socket "$_b"
+}
+below_home_rel() { # PATH -> _rel, without a subshell
+	case $1 in "$home"/*) _rel=${1#"$home"/} ;; *) die "internal error: $1 is not below $home" ;; esac
 }
 walk_below_home() { # PATH CREATE
-	_p=$home; _r=$(below_home_rel "$1")
+	below_home_rel "$1"
+	_p=$home; _r=$_rel
 	while [ -n "$_r" ]; do
 		_c=${_r%%/*}
 		case $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac
@@ -54,12 +67,17 @@ walk_below_home() { # PATH CREATE
 	done
 }
 private_dir() { walk_below_home "$1" create; }
-no_symlinks_private() { walk_below_home "$home/.var/app/$app_id/$(below_home_rel "$1")" check; }
+no_symlinks_private() { below_home_rel "$1"; walk_below_home "$home/.var/app/$app_id/$_rel" check; }
+resolve() { # PATH -> _real, physical; cd -P sets PWD, no subshell
+	_cwd=$PWD
+	if [ -d "$1" ]; then cd -P -- "$1" || die "cannot resolve $1"; _real=$PWD
+	else cd -P -- "${1%/*}/" || die "cannot resolve $1"; _real=$PWD/${1##*/}; fi
+	cd -- "$_cwd" 2>/dev/null || cd /
+}
 check_path() {
 	[ -e "$1" ] || [ -L "$1" ] || return 0
 	if [ -L "$1" ] && ! [ -d "$1" ]; then die "refusing to grant $1: it is a symbolic link to a file"; fi
-	if [ -d "$1" ]; then _real=$(cd -P -- "$1" && pwd -P) || die "cannot resolve $1"
-	else _real=$(cd -P -- "${1%/*}/" && pwd -P)/${1##*/} || die "cannot resolve $1"; fi
+	resolve "$1"
 	if reserved_path "$_real"; then die "refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox"; fi
 }
 instance_alive() {
@@ -71,19 +89,18 @@ instance_alive() {
 }
 instance_create() {
 	_base=$rt/.flatpak
-	mkdir -m 0700 "$_base" 2>/dev/null || :
+	[ -d "$_base" ] || mkdir -m 0700 "$_base" 2>/dev/null || :
 	if [ -L "$_base" ] || ! [ -d "$_base" ] || ! [ -O "$_base" ]; then die "$_base must be a directory owned by you"; fi
 	for _d in "$_base"/[0-9]*; do
 		if ! [ -d "$_d" ] || [ -L "$_d" ]; then continue; fi
 		instance_alive "$_d" || rm -rf -- "$_d"
 	done
-	_n=0
+	# Any number no live instance has: mkdir makes it ours atomically.
+	_n=0 instance=$$
 	while :; do
-		instance=$(od -An -N4 -tu4 /dev/urandom) || die 'cannot read /dev/urandom'
-		instance=${instance##* }
 		inst=$_base/$instance
 		mkdir -m 0700 "$inst" 2>/dev/null && break
-		_n=$((_n + 1))
+		_n=$((_n + 1)) instance=$(((instance * 69069 + 12345) % 4294967296))
 		[ "$_n" -lt 100 ] || die "cannot create an instance directory in $_base"
 	done
 	printf '%s\n' "$$" > "$inst/pid"
@@ -135,6 +152,7 @@ xdg_download=$(xdg_user_dir DOWNLOAD Downloads || :)
 doc="$rt/doc/by-app/"'org.boxwrap.Shell'
 [ -d "$doc" ] || doc=
 session_bus=$(session_bus || :)
+a11y_bus=$(a11y_bus || :)
 seccomp='/usr/lib/boxwrap/seccomp/default.bpf'
 if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 	die "seccomp filter $seccomp is missing; refusing to start without it"
@@ -144,7 +162,6 @@ if [ -n "${xdg_download}" ]; then no_symlinks_private "${xdg_download}"; fi
 if [ -n "${xdg_download}" ]; then check_path "${xdg_download}"; fi
 instance_create
 printf '%s\n' '[Application]' 'name=org.boxwrap.Shell' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.boxwrap.Shell' '' '[Context]' 'filesystems=xdg-download:ro;' > "$inst/info"
-mkdir -m 0700 "$inst/private"
 proxy=
 {
 	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
@@ -154,8 +171,22 @@ proxy=
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--own=org.mpris.MediaPlayer2.org.boxwrap.Shell.*'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--call=org.freedesktop.portal.*=*'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*'; fi
-} > "$inst/private/proxy-args"
-if [ -s "$inst/private/proxy-args" ]; then
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' 'unix:path='"${a11y_bus}"; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/a11y-bus'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--filter'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--sloppy-names'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.Socket.Embed@/org/a11y/atspi/accessible/root'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.Socket.Unembed@/org/a11y/atspi/accessible/root'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.Registry.GetRegisteredEvents@/org/a11y/atspi/registry'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.GetKeystrokeListeners@/org/a11y/atspi/registry/deviceeventcontroller'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.GetDeviceEventListeners@/org/a11y/atspi/registry/deviceeventcontroller'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersSync@/org/a11y/atspi/registry/deviceeventcontroller'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersAsync@/org/a11y/atspi/registry/deviceeventcontroller'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerRegistered@/org/a11y/atspi/registry'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerDeregistered@/org/a11y/atspi/registry'; fi
+} > "$inst/proxy-args"
+if [ -s "$inst/proxy-args" ]; then
+mkdir -m 0700 "$inst/private"
 {
 	printf '%s\0' '--unshare-user'
 	printf '%s\0' '--disable-userns'
@@ -181,13 +212,14 @@ if [ -s "$inst/private/proxy-args" ]; then
 	if [ -d '/libx32' ] && ! [ -L '/libx32' ]; then printf '%s\0' '--ro-bind' '/libx32' '/libx32'; fi
 	printf '%s\0' '--dev' '/dev'
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${session_bus}" "${session_bus}"; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--ro-bind' "${a11y_bus}" "${a11y_bus}"; fi
 	printf '%s\0' '--bind' "${rt}"'/.flatpak/'"${instance}"'/private' "${rt}"'/.flatpak/'"${instance}"'/private'
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
-} > "$inst/private/proxy-bwrap"
+} > "$inst/proxy-bwrap"
 mkfifo -m 0600 "$inst/private/sync" || die 'cannot create a FIFO'
 (
-	exec 8> "$inst/private/sync" 3< "$inst/private/proxy-bwrap" 4< "$inst/info" 5< "$inst/private/proxy-args" 0< /dev/null
+	exec 8> "$inst/private/sync" 3< "$inst/proxy-bwrap" 4< "$inst/info" 5< "$inst/proxy-args" 0< /dev/null
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/xdg-dbus-proxy' --fd=8 --args=5
 ) &
 proxy=$!
@@ -197,7 +229,6 @@ if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
 	kill -s KILL "$proxy" 2>/dev/null || :
 	die 'xdg-dbus-proxy did not start'
 fi
-rm -f -- "$inst/private/sync" "$inst/private/proxy-bwrap" "$inst/private/proxy-args"
 fi
 {
 	printf '%s\0' '--unshare-user'
@@ -275,6 +306,8 @@ fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/bus' '/run/flatpak/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' '../../flatpak/bus' '/run/user/'"${uid}"'/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--setenv' 'DBUS_SESSION_BUS_ADDRESS' 'unix:path=/run/flatpak/bus'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/a11y-bus' '/run/flatpak/at-spi-bus'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--setenv' 'AT_SPI_BUS_ADDRESS' 'unix:path=/run/flatpak/at-spi-bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--sync-fd' '8'; fi
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
@@ -284,9 +317,8 @@ fi
 	printf '%s\0' '--lock-file' '/run/flatpak/.ref'
 	printf '%s\0' '--info-fd' '6'
 	printf '%s\0' '--seccomp' '7'
-} > "$inst/private/args"
-exec 3< "$inst/private/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json" 7< "$seccomp"
-rm -f -- "$inst/private/args"
+} > "$inst/args"
+exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json" 7< "$seccomp"
 # A background job's stdin would be /dev/null: hand the real one on.
 exec 9<&0
 (

@@ -315,12 +315,45 @@ EOF
         portal_env_dump_logs; portal_env_stop; return 1
     fi
 
-    _pe_spawn xdg-desktop-portal "$PORTAL_ENV_LIBEXEC/xdg-desktop-portal" --verbose
+    _pe_xdp_env=
+    if [ "${PORTAL_ENV_SECRET:-0}" = 1 ]; then
+        _pe_start_secret || { _pe_rc=$?; portal_env_dump_logs; portal_env_stop; return $_pe_rc; }
+    fi
+    _pe_spawn xdg-desktop-portal env $_pe_xdp_env "$PORTAL_ENV_LIBEXEC/xdg-desktop-portal" --verbose
     if ! portal_wait_name org.freedesktop.portal.Desktop; then
         _pe_msg "xdg-desktop-portal did not get its name"
         portal_env_dump_logs; portal_env_stop; return 1
     fi
     return 0
+}
+
+# The Secret portal's back end (PORTAL_ENV_SECRET=1): gnome-keyring-daemon
+# (secrets component only) with a login keyring created and unlocked from
+# a password on stdin, so no prompter is needed; xdg-desktop-portal is then
+# started with only gnome-keyring.portal in XDG_DESKTOP_PORTAL_DIR and
+# XDG_CURRENT_DESKTOP=GNOME (its UseIn). PORTAL_ENV_SECRET_DELAY=MS puts
+# secret-delay.py between them (see there: libsecret < 0.21 races).
+_pe_start_secret() {
+    command -v gnome-keyring-daemon >/dev/null 2>&1 || { _pe_msg "missing gnome-keyring-daemon"; return 77; }
+    [ -r /usr/share/xdg-desktop-portal/portals/gnome-keyring.portal ] ||
+        { _pe_msg "missing gnome-keyring.portal"; return 77; }
+    printf 'boxwrap-test-login' > "$PORTAL_ENV_DIR/keyring-password"
+    chmod 0644 "$PORTAL_ENV_DIR/keyring-password"
+    _pe_spawn gnome-keyring sh -c 'exec gnome-keyring-daemon --foreground --unlock --components=secrets < "$1"' \
+        - "$PORTAL_ENV_DIR/keyring-password"
+    portal_wait_name org.freedesktop.secrets || { _pe_msg "gnome-keyring-daemon did not get its name"; return 1; }
+    _pe_impl=org.freedesktop.secrets
+    if [ -n "${PORTAL_ENV_SECRET_DELAY:-}" ]; then
+        _pe_impl=org.boxwrap.test.SecretDelay
+        cp "$PORTAL_ENV_SRCDIR/secret-delay.py" "$PORTAL_ENV_DIR/bin/secret-delay.py"
+        chmod 0755 "$PORTAL_ENV_DIR/bin/secret-delay.py"
+        _pe_spawn secret-delay "$PORTAL_PYTHON" "$PORTAL_ENV_DIR/bin/secret-delay.py" "$_pe_impl" "$PORTAL_ENV_SECRET_DELAY"
+        portal_wait_name "$_pe_impl" || { _pe_msg "secret-delay.py did not get its name"; return 1; }
+    fi
+    mkdir -m 0755 "$PORTAL_ENV_DIR/portals"
+    sed "s/^DBusName=.*/DBusName=$_pe_impl/" /usr/share/xdg-desktop-portal/portals/gnome-keyring.portal \
+        > "$PORTAL_ENV_DIR/portals/gnome-keyring.portal"
+    _pe_xdp_env="XDG_CURRENT_DESKTOP=GNOME XDG_DESKTOP_PORTAL_DIR=$PORTAL_ENV_DIR/portals"
 }
 
 _pe_kill_all() {

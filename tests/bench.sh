@@ -1,0 +1,154 @@
+#!/bin/sh
+# make bench: launch times of /usr/bin/true, alternating, as the test user:
+#   bare      bwrap with the same options boxwrap gives it, less its extras
+#   run       boxwrap run, no session bus
+#   run+bus   boxwrap run with xdg-dbus-proxy (and seccomp, as always)
+#   emit      the emitted launcher, no session bus
+#   emit+bus  the emitted launcher with the proxy
+# Medians and spread over BENCH_ROUNDS (30) rounds, as ratios to bare;
+# then 1,000 launchers regenerated, and the proxy's resident memory.
+. tests/lib.sh
+ROUNDS=${BENCH_ROUNDS:-30}
+setup_scratch
+if ! have_userns; then echo "bench: bwrap cannot create a user namespace here" >&2; exit 1; fi
+app=org.boxwrap.Bench
+printf 'app-id: %s\ncommand: /usr/bin/true\n' "$app" > "$scratch/bench.yaml"
+cp -r "$B/seccomp" "$scratch/seccomp"
+chmod -R a+rX "$scratch/seccomp" "$scratch/bench.yaml"
+export BOXWRAP_SECCOMP_DIR=$scratch/seccomp
+"$BOXWRAP" emit -o "$scratch/bench.sh" "$scratch/bench.yaml"
+give "$scratch/bench.sh"
+# A monotonic timer: runs its command, prints the wall time in ns.
+cat > "$scratch/timer.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct timespec a, b;
+	int st;
+	(void)argc;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid_t p = fork();
+	if (p == 0) {
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	waitpid(p, &st, 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%lld\n", (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+C
+${CC:-cc} -O2 -o "$scratch/timer" "$scratch/timer.c" || exit 1
+
+# A private session bus, reached only through DBUS_SESSION_BUS_ADDRESS.
+as_user dbus-daemon --session --address="unix:path=$rt/bench-bus" --nofork --nopidfile >/dev/null 2>&1 &
+for _ in $(seq 50); do [ -S "$rt/bench-bus" ] && break; sleep 0.1; done
+trap 'pkill -u "$TEST_UID" -f "unix:path=$rt/bench-bus" 2>/dev/null; cleanup_scratch' EXIT
+nobus="DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"
+bus="DBUS_SESSION_BUS_ADDRESS=unix:path=$rt/bench-bus"
+
+# bare: the options of run --dry-run less the app-info, instance, lock,
+# proxy and seccomp ones, through an --args descriptor as boxwrap does.
+as_user env "$nobus" "$BOXWRAP" run "$scratch/bench.yaml" || exit 1   # creates the private home
+line=$(as_user env "$nobus" "$BOXWRAP" run --dry-run "$scratch/bench.yaml")
+eval "set -- $line"
+shift
+: > "$scratch/bare.args"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--) break ;;
+	--perms) case $3 in --file|--ro-bind-data) shift 2; continue ;; esac ;;
+	--file|--ro-bind-data) shift 3; continue ;;
+	--info-fd|--seccomp|--sync-fd|--lock-file) shift 2; continue ;;
+	--ro-bind) case $3 in /run/flatpak/.ref) shift 3; continue ;; esac ;;
+	--symlink) case $2 in *.flatpak-info) shift 3; continue ;; esac ;;
+	esac
+	printf '%s\0' "$1" >> "$scratch/bare.args"
+	shift
+done
+cat > "$scratch/bare.sh" <<SH
+#!/bin/sh
+exec $(command -v bwrap) --args 3 -- /usr/bin/true 3< "$scratch/bare.args"
+SH
+chmod 755 "$scratch/bare.sh"
+give "$scratch/bare.args"
+
+variants="bare run run+bus emit emit+bus"
+cmd() {
+	case $1 in
+	bare) set -- /usr/bin/env "$nobus" "$scratch/bare.sh" ;;
+	run) set -- /usr/bin/env "$nobus" "$BOXWRAP" run "$scratch/bench.yaml" ;;
+	run+bus) set -- /usr/bin/env "$bus" "$BOXWRAP" run "$scratch/bench.yaml" ;;
+	emit) set -- /usr/bin/env "$nobus" /bin/sh "$scratch/bench.sh" ;;
+	emit+bus) set -- /usr/bin/env "$bus" /bin/sh "$scratch/bench.sh" ;;
+	esac
+	as_user "$scratch/timer" "$@"
+}
+for v in $variants; do cmd "$v" > /dev/null || { echo "bench: $v fails" >&2; exit 1; }; done # warm up
+i=0
+while [ $i -lt "$ROUNDS" ]; do
+	for v in $variants; do cmd "$v" >> "$scratch/t.$v"; done
+	i=$((i + 1))
+done
+stats() { # FILE -> "median q1 q3" in ms
+	sort -n "$1" | awk '{ v[NR] = $1 / 1e6 } END {
+		printf "%.2f %.2f %.2f\n", v[int((NR + 1) / 2)], v[int((NR + 3) / 4)], v[int((3 * NR + 1) / 4)] }'
+}
+read -r base _ _ <<EOF2
+$(stats "$scratch/t.bare")
+EOF2
+echo "launch of /usr/bin/true, $ROUNDS alternating rounds (median, interquartile range):"
+for v in $variants; do
+	read -r m q1 q3 <<EOF2
+$(stats "$scratch/t.$v")
+EOF2
+	case $v in run) target=1.10 ;; run+bus) target=1.50 ;; emit) target=1.30 ;; *) target= ;; esac
+	r=$(awk -v m="$m" -v b="$base" 'BEGIN { printf "%.2f", m / b }')
+	verdict=
+	[ -n "$target" ] && verdict=$(awk -v r="$r" -v t="$target" 'BEGIN { print (r <= t ? "target <= " t "x met" : "target <= " t "x MISSED") }')
+	printf '  %-9s %7.2f ms  [%6.2f .. %6.2f]  %5.2fx  %s\n' "$v" "$m" "$q1" "$q3" "$r" "$verdict"
+done
+
+# The proxy's resident memory, while an app runs.
+printf 'app-id: %s\ncommand: /bin/sleep\nargs: ["2"]\n' "$app" > "$scratch/sleep.yaml"
+chmod a+r "$scratch/sleep.yaml"
+as_user env "$bus" "$BOXWRAP" run "$scratch/sleep.yaml" &
+for _ in $(seq 40); do
+	p=$(pgrep -u "$TEST_UID" -x xdg-dbus-proxy | head -1)
+	[ -n "$p" ] && break
+	sleep 0.05
+done
+sleep 0.3
+[ -n "$p" ] && echo "xdg-dbus-proxy resident memory: $(awk '/VmRSS/ { print $2, $3 }' "/proc/$p/status")"
+wait
+
+# 1,000 launchers from 1,000 profiles.
+mkdir -p "$scratch/many" "$scratch/out"
+i=0
+while [ $i -lt 1000 ]; do
+	printf 'app-id: org.boxwrap.Bench%d\ncommand: /usr/bin/app%d\nsockets: [wayland, pulseaudio]\nfilesystems: [xdg-download:ro]\n' $i $i > "$scratch/many/p$i.yaml"
+	i=$((i + 1))
+done
+t0=$(date +%s%N)
+for f in "$scratch"/many/*.yaml; do
+	n=${f##*/}
+	"$BOXWRAP" emit -o "$scratch/out/${n%.yaml}.sh" "$f" || exit 1
+done
+t1=$(date +%s%N)
+echo "1,000 launchers with boxwrap emit: $(( (t1 - t0) / 1000000 )) ms (target < 500 ms)"
+# One process for all of them, where boxwrap has it (boxwrap export).
+sysconf=$("$BOXWRAP" --help 2>&1 | grep -o '/[^ ,$]*/boxwrap/profiles' | head -1)
+if "$BOXWRAP" --help 2>&1 | grep -q 'boxwrap export' && [ -n "$sysconf" ]; then
+	root=$scratch/root
+	mkdir -p "$root$sysconf"
+	cp "$scratch"/many/*.yaml "$root$sysconf/"
+	t0=$(date +%s%N)
+	"$BOXWRAP" export --root "$root" > "$scratch/export.log" 2>&1
+	st=$?
+	t1=$(date +%s%N)
+	echo "1,000 profiles with boxwrap export --root (one process, exit $st, $(find "$root" -name "*.sh" -newer "$scratch/many/p999.yaml" | wc -l) files written): $(( (t1 - t0) / 1000000 )) ms"
+fi

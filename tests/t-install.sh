@@ -1,0 +1,114 @@
+#!/bin/sh
+# The installed system: `make install DESTDIR=` into a temporary root,
+# packages' files and profiles dropped there, then `boxwrap export
+# --root` (what the apk trigger runs) and the trigger script itself.
+. tests/lib.sh
+setup_scratch
+root=$scratch/root
+make -s B="$B" install DESTDIR="$root" >"$scratch/make.log" 2>&1 ||
+	{ cat "$scratch/make.log"; echo "Bail out! make install failed"; exit 1; }
+bw=$(find "$root" -path '*/bin/boxwrap' -type f | head -n 1)
+datadir=$("$bw" --help | sed -n 's|^\(/.*\)/boxwrap/profiles\. See.*|\1|p')
+prof=$root$datadir/boxwrap/profiles
+etcprof=$root/etc/boxwrap/profiles
+exports=$root/var/lib/boxwrap/exports
+check "make install puts the profile directories and profile.d script in place" \
+	test -d "$prof" -a -d "$etcprof" -a -f "$root/etc/profile.d/boxwrap.sh"
+
+# What other packages installed, and decoys that must not change.
+mkdir -p "$root/usr/bin" "$root/usr/share/applications" "$root/var/lib/decoy"
+for p in mpv noentry other sh; do printf '#!/bin/sh\necho real %s\n' "$p" > "$root/usr/bin/$p"; chmod 755 "$root/usr/bin/$p"; done
+cp tests/pkg/mpv.desktop tests/pkg/other.desktop "$root/usr/share/applications/"
+printf '/bin/sh\n/bin/bash\n' > "$root/etc/shells"
+echo decoy > "$root/var/lib/decoy/file"
+cp tests/pkg/mpv.yaml tests/pkg/noentry.yaml tests/pkg/ghost.yaml "$prof/"
+cp tests/pkg/broken.yaml "$etcprof/"
+snapshot() { (cd "$root" && find . -path ./var/lib/boxwrap -prune -o -print | sort | while IFS= read -r f; do
+	if [ -f "$f" ]; then printf '%s %s %s\n' "$(stat -c '%a %Y' "$f")" "$(sha256sum < "$f")" "$f"
+	else printf '%s %s\n' "$(stat -c '%F %a' "$f")" "$f"; fi; done); }
+exports_state() { (cd "$exports" && find . -print | sort | while IFS= read -r f; do
+	printf '%s %s\n' "$(stat -c '%F %a %i %Y' "$f")" "$f"; done; cat .manifest); }
+snapshot > "$scratch/before"
+
+"$bw" export --root "$root" > "$scratch/out" 2> "$scratch/err"
+check "export exits 0 although one profile is broken" test $? = 0
+check "the broken profile is reported as FILE:LINE:COL" grep -q "etc/boxwrap/profiles/broken.yaml:3:[0-9]*: .*telepathy" "$scratch/err"
+check "launchers for the installed programs" test -x "$exports/bin/mpv" -a -x "$exports/bin/noentry"
+check "launchers run their profile's command" sh -c 'grep -q "^# Launcher for io.mpv.Mpv" "$1" && grep -q "/usr/bin/mpv" "$1" && sh -n "$1"' - "$exports/bin/mpv"
+check "no launcher for a program that is not installed" test ! -e "$exports/bin/ghost"
+check "no launcher from the broken profile" sh -c '! grep -rq org.example.Broken "$1"' - "$exports"
+check "boxwrap's own shell profile is not exported (a shell in PATH)" test ! -e "$exports/bin/sh"
+check "the package's desktop entry is shadowed" test -f "$exports/share/applications/mpv.desktop"
+check "Exec is the launcher and the file field code only" \
+	test "$(grep '^Exec=' "$exports/share/applications/mpv.desktop")" = "Exec=/var/lib/boxwrap/exports/bin/mpv %U"
+check "nothing of the package's Exec arguments, actions or D-Bus activation is copied" \
+	sh -c '! grep -Eq "shadow|@@|pseudo-gui|evil|Action|DBusActivatable|TryExec" "$1"' - "$exports/share/applications/mpv.desktop"
+check "the rest of the entry is kept (names, icon, MIME types)" \
+	sh -c 'grep -qx "Name\[de\]=mpv Medienabspieler" "$1" && grep -qx "Icon=mpv" "$1" && grep -qx "MimeType=video/mp4;audio/mpeg;" "$1"' - "$exports/share/applications/mpv.desktop"
+check "APP-ID.desktop exists for the portal, hidden from menus" \
+	sh -c 'grep -qx "NoDisplay=true" "$1" && grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv %U" "$1"' - "$exports/share/applications/io.mpv.Mpv.desktop"
+check "an app without a desktop entry gets a minimal APP-ID.desktop" \
+	sh -c 'grep -qx "Exec=/var/lib/boxwrap/exports/bin/noentry" "$1" && grep -qx "NoDisplay=true" "$1"' - "$exports/share/applications/org.example.NoEntry.desktop"
+check "an unrelated desktop entry is not exported" test ! -e "$exports/share/applications/other.desktop"
+if command -v desktop-file-validate >/dev/null 2>&1; then
+	check "desktop-file-validate accepts the entries" desktop-file-validate "$exports"/share/applications/*.desktop
+fi
+snapshot > "$scratch/after"
+check "no file outside the exports changed" cmp -s "$scratch/before" "$scratch/after"
+diff "$scratch/before" "$scratch/after" | head -5 | sed 's/^/# /'
+
+exports_state > "$scratch/e1"
+"$bw" export --root "$root" > "$scratch/out2" 2>/dev/null
+exports_state > "$scratch/e2"
+check "a second run changes nothing (same inodes and times) and says nothing" \
+	sh -c 'cmp -s "$1" "$2" && ! [ -s "$3" ]' - "$scratch/e1" "$scratch/e2" "$scratch/out2"
+
+# The administrator's profile replaces the package's of the same name.
+sed 's/io.mpv.Mpv/io.mpv.Admin/' tests/pkg/mpv.yaml > "$etcprof/mpv.yaml"
+"$bw" export --root "$root" >/dev/null 2>&1
+check "/etc/boxwrap/profiles comes before the package's profile" \
+	sh -c 'grep -q "^# Launcher for io.mpv.Admin" "$1/bin/mpv" && [ -f "$1/share/applications/io.mpv.Admin.desktop" ] && ! [ -e "$1/share/applications/io.mpv.Mpv.desktop" ]' - "$exports"
+rm "$etcprof/mpv.yaml"
+
+# A profile that breaks keeps its exports: its program stays sandboxed.
+cp tests/pkg/broken.yaml "$prof/noentry.yaml"
+"$bw" export --root "$root" >/dev/null 2>&1
+check "a profile that became broken keeps its previous launcher" test -x "$exports/bin/noentry"
+cp tests/pkg/noentry.yaml "$prof/noentry.yaml"
+
+rm "$prof/mpv.yaml"
+"$bw" export --root "$root" >/dev/null 2>&1
+check "a removed profile's launcher and desktop entries disappear" \
+	sh -c '! [ -e "$1/bin/mpv" ] && ! [ -e "$1/share/applications/mpv.desktop" ] && ! [ -e "$1/share/applications/io.mpv.Mpv.desktop" ]' - "$exports"
+check "... and the others stay" test -x "$exports/bin/noentry"
+: > "$exports/bin/stray"
+"$bw" export --root "$root" >/dev/null 2>&1
+check "a file boxwrap did not write in its exports is removed" test ! -e "$exports/bin/stray"
+
+# The trigger: apk runs it chrooted, so `boxwrap` is found in PATH.
+mkdir -p "$scratch/stub"
+printf '#!/bin/sh\nexec %s "$@" --root %s\n' "$bw" "$root" > "$scratch/stub/boxwrap"
+chmod 755 "$scratch/stub/boxwrap"
+cp tests/pkg/mpv.yaml "$prof/"
+PATH="$scratch/stub:$PATH" sh boxwrap.trigger "$prof" /etc/boxwrap/profiles/gone >/dev/null 2>&1
+check "boxwrap.trigger exports and exits 0 (broken profile present)" sh -c '[ $? = 0 ] && [ -x "$1/bin/mpv" ]' - "$exports"
+printf '#!/bin/sh\nexit 1\n' > "$scratch/stub/boxwrap"
+PATH="$scratch/stub:$PATH" sh boxwrap.trigger "$prof" > /dev/null 2> "$scratch/err"
+check "boxwrap.trigger never fails the transaction, and says why" sh -c '[ $? = 0 ] && [ -s "$1" ]' - "$scratch/err"
+
+# /etc/profile.d/boxwrap.sh, pointed at the temporary root.
+sed "s|/var/lib/boxwrap/exports|$exports|" "$root/etc/profile.d/boxwrap.sh" > "$scratch/profile.sh"
+env="$(env -i PATH=/usr/bin:/bin sh -c '. "$1"; . "$1"; printf "%s\n%s\n" "$PATH" "$XDG_DATA_DIRS"' - "$scratch/profile.sh")"
+check "profile.d puts the launchers first in PATH, once" test "$(echo "$env" | sed -n 1p)" = "$exports/bin:/usr/bin:/bin"
+check "profile.d puts the desktop entries first in XDG_DATA_DIRS, once" \
+	test "$(echo "$env" | sed -n 2p)" = "$exports/share:/usr/local/share:/usr/share"
+
+# Removing boxwrap: its post-deinstall removes the exports; nothing else changed.
+sed "s|/var/lib/boxwrap|$root/var/lib/boxwrap|g" boxwrap.post-deinstall > "$scratch/post-deinstall"
+rm "$prof/mpv.yaml"
+sh "$scratch/post-deinstall"
+check "post-deinstall removes every export" test ! -e "$root/var/lib/boxwrap"
+snapshot > "$scratch/final"
+check "after removal the root is as before (the profiles the test changed aside)" \
+	sh -c 'grep -v "/boxwrap/profiles/" "$1" > "$1.x"; grep -v "/boxwrap/profiles/" "$2" | cmp -s "$1.x" -' - "$scratch/before" "$scratch/final"
+done_testing
