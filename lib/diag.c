@@ -8,11 +8,14 @@
 void diag_at(struct diag *d, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die_oom();
+	diag_vat(d, line, col, fmt, ap);
 	va_end(ap);
+}
+
+void diag_vat(struct diag *d, int line, int col, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap);
 	/* Messages quote profile text; never let it reach a terminal raw. */
 	cleanup_free char *safe = escape_for_terminal(msg);
 	cleanup_free char *file = escape_for_terminal(d->file);

@@ -33,10 +33,8 @@ __attribute__((format(printf, 3, 4)))
 static void note(struct conv *c, const char *arg, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die_oom();
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	cleanup_free char *a = escape_for_terminal(arg);
 	strv_pushf(c->notes, "'%s': %s", a, msg);

@@ -25,13 +25,9 @@ static void bad(struct loader *l, const struct ynode *n, const char *fmt, ...)
 static void bad(struct loader *l, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die_oom();
+	diag_vat(l->d, n->line, n->col, fmt, ap);
 	va_end(ap);
-	diag_at(l->d, n->line, n->col, "%s", msg);
-	free(msg);
 }
 
 static const char *kind_name(const struct ynode *n)

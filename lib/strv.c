@@ -23,10 +23,8 @@ void strv_push(struct strv *sv, const char *s)
 void strv_pushf(struct strv *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die_oom();
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
 	strv_take(sv, s);
 }
@@ -78,13 +76,10 @@ void buf_addc(struct buf *b, char c)
 void buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die_oom();
-	buf_add(b, s, n);
+	buf_adds(b, s);
 	free(s);
 }
 
