@@ -45,7 +45,7 @@ C
 ${CC:-cc} -O2 -o "$scratch/timer" "$scratch/timer.c" || exit 1
 
 # A private session bus, reached only through DBUS_SESSION_BUS_ADDRESS.
-as_user dbus-daemon --session --address="unix:path=$rt/bench-bus" --nofork --nopidfile >/dev/null 2>&1 &
+as_user_bg dbus-daemon --session --address="unix:path=$rt/bench-bus" --nofork --nopidfile >/dev/null 2>&1
 for _ in $(seq 50); do [ -S "$rt/bench-bus" ] && break; sleep 0.1; done
 trap 'pkill -u "$TEST_UID" -f "unix:path=$rt/bench-bus" 2>/dev/null; cleanup_scratch' EXIT
 nobus="DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"
@@ -116,7 +116,8 @@ done
 # The proxy's resident memory, while an app runs.
 printf 'app-id: %s\ncommand: /bin/sleep\nargs: ["2"]\n' "$app" > "$scratch/sleep.yaml"
 chmod a+r "$scratch/sleep.yaml"
-as_user env "$bus" "$BOXWRAP" run "$scratch/sleep.yaml" &
+as_user_bg env "$bus" "$BOXWRAP" run "$scratch/sleep.yaml"
+sleeper=$bg_pid
 for _ in $(seq 40); do
 	p=$(pgrep -u "$TEST_UID" -x xdg-dbus-proxy | head -1)
 	[ -n "$p" ] && break
@@ -124,7 +125,7 @@ for _ in $(seq 40); do
 done
 sleep 0.3
 [ -n "$p" ] && echo "xdg-dbus-proxy resident memory: $(awk '/VmRSS/ { print $2, $3 }' "/proc/$p/status")"
-wait
+wait "$sleeper"
 
 # 1,000 launchers from 1,000 profiles.
 mkdir -p "$scratch/many" "$scratch/out"
