@@ -25,10 +25,12 @@ static void emit_word(struct buf *o, const struct plan *pl, const struct word *w
 static void emit_condition(struct buf *o, const struct plan *pl, const struct step *s)
 {
 	const char *and = "";
+	cleanup_free bool *used = xcalloc(pl->nvars, sizeof(*used));
+	step_vars(s, used);
 	for (size_t v = 0; v < pl->nvars; v++) {
 		if (v == HVI_HOME || v == HVI_UID || v == HVI_RUNTIME_DIR || v == HVI_INSTANCE)
 			continue; /* always set */
-		if (step_uses_var(s, v)) {
+		if (used[v]) {
 			buf_addf(o, "%s[ -n \"${%s}\" ]", and, pl->vars[v].shname);
 			and = " && ";
 		}

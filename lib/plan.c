@@ -163,6 +163,20 @@ static bool word_uses_var(const struct word *w, int var)
 	return false;
 }
 
+static void word_vars(const struct word *w, bool *used)
+{
+	for (size_t i = 0; w && i < w->n; i++)
+		if (w->parts[i].var >= 0)
+			used[w->parts[i].var] = true;
+}
+
+void step_vars(const struct step *s, bool *used)
+{
+	word_vars(s->guard_word, used);
+	for (size_t i = 0; i < s->n; i++)
+		word_vars(s->words[i], used);
+}
+
 bool step_uses_var(const struct step *s, int var)
 {
 	if (word_uses_var(s->guard_word, var))

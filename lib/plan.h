@@ -116,3 +116,6 @@ void plan_appinfo_line(struct plan *pl, struct word *line);
 
 /* Every host variable a step depends on, including its guard's. */
 bool step_uses_var(const struct step *s, int var);
+/* The same for all variables at once: used[v] is set for each (used has
+ * one entry per plan variable, cleared by the caller). */
+void step_vars(const struct step *s, bool *used);

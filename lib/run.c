@@ -48,8 +48,10 @@ static char *render(const struct word *w, const struct values *vals)
 
 static bool step_enabled(const struct step *s, const struct values *vals)
 {
+	cleanup_free bool *used = xcalloc(vals->n, sizeof(*used));
+	step_vars(s, used);
 	for (size_t v = 0; v < vals->n; v++)
-		if (step_uses_var(s, v) && (!vals->v[v] || !*vals->v[v]))
+		if (used[v] && (!vals->v[v] || !*vals->v[v]))
 			return false;
 	if (s->guard == G_UNSET)
 		return !vals->v[s->guard_var] || !*vals->v[s->guard_var];

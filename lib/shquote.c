@@ -1,13 +1,17 @@
 #include "shquote.h"
 
+#include <string.h>
+
 void sh_quote(struct buf *out, const char *s)
 {
 	buf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_adds(out, "'\\''");
-		else
-			buf_addc(out, *s);
+	for (;;) {
+		size_t run = strcspn(s, "'");
+		buf_add(out, s, run);
+		if (!s[run])
+			break;
+		buf_adds(out, "'\\''");
+		s += run + 1;
 	}
 	buf_addc(out, '\'');
 }

@@ -160,13 +160,13 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+static int replace_file(const char *path, const void *data, size_t len, mode_t mode, bool sync)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmpXXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -180,4 +180,14 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		return -1;
 	}
 	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return replace_file(path, data, len, mode, true);
+}
+
+int write_file_batched(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return replace_file(path, data, len, mode, false);
 }

@@ -35,6 +35,9 @@ char *read_all_fd(int fd, size_t max, size_t *len);
 int write_all(int fd, const void *buf, size_t len);
 /* Writes data to path atomically: a temporary file beside it, then rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* The same without the fsync: for many files, flushed together by one
+ * syncfs() before whatever records them is written. */
+int write_file_batched(const char *path, const void *data, size_t len, mode_t mode);
 
 static inline void free_ptr(void *p) { free(*(void **)p); }
 static inline void close_fdp(int *fd) { if (*fd >= 0) close(*fd); }

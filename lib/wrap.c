@@ -280,8 +280,9 @@ static int mkdirs(const char *path, mode_t mode)
 	}
 }
 
-/* Writes the file unless it already holds exactly this. */
-static int put_file(const char *path, const char *text, mode_t mode, bool *changed)
+/* Writes the file unless it already holds exactly this; unless durable,
+ * the caller flushes with syncfs() before writing what records it. */
+static int put_file(const char *path, const char *text, mode_t mode, bool durable, bool *changed)
 {
 	struct stat st;
 	cleanup_free char *old = read_small(path, strlen(text) + 1);
@@ -289,7 +290,7 @@ static int put_file(const char *path, const char *text, mode_t mode, bool *chang
 	if (old && !strcmp(old, text) && stat(path, &st) == 0 && (st.st_mode & 07777) == mode)
 		return 0;
 	*changed = true;
-	return write_file_atomic(path, text, strlen(text), mode);
+	return (durable ? write_file_atomic : write_file_batched)(path, text, strlen(text), mode);
 }
 
 /* Removes what is not wanted from one of our directories. */
@@ -393,7 +394,7 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 			continue;
 		cleanup_free char *path = xasprintf("%s/%s", exports, e->rel);
 		bool changed;
-		if (put_file(path, e->text, e->mode, &changed) < 0) {
+		if (put_file(path, e->text, e->mode, false, &changed) < 0) {
 			fprintf(stderr, "%s: cannot write %s: %s\n", PROG, path, strerror(errno));
 			status = -1;
 		} else if (changed) {
@@ -405,8 +406,15 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 	add_entry(&want, "", xstrdup("./.manifest"), NULL, 0);
 	changes += prune(bindir, "bin", &want, verbose);
 	changes += prune(appdir, "share/applications", &want, verbose);
+	/* One flush for every launcher and desktop file, then the manifest
+	 * that names them, written durably. */
+	int exports_fd = open(exports, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (exports_fd < 0 || syncfs(exports_fd) < 0)
+		fprintf(stderr, "%s: cannot flush %s: %s\n", PROG, exports, strerror(errno));
+	if (exports_fd >= 0)
+		close(exports_fd);
 	bool changed;
-	if (put_file(manifest, list.s ? list.s : "", 0644, &changed) < 0) {
+	if (put_file(manifest, list.s ? list.s : "", 0644, true, &changed) < 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", PROG, manifest, strerror(errno));
 		status = -1;
 	}
