@@ -125,21 +125,26 @@ static void proxy_sandbox(struct plan *pl, bool session, bool system)
 	plan_op(pl, "--file", plan_word(pl, "4"), plan_word(pl, "/.flatpak-info"));
 }
 
-/* The app's side: the proxy's sockets where clients look for the buses,
- * and bwrap holding the proxy's lifetime pipe. Each only when the host
- * has that bus, so a machine without one still launches. */
+/* The app's side: the proxy's socket directory, and symlinks where
+ * clients look for the buses. The directory, not the sockets, is bound
+ * so the app's bwrap can set up while the proxy starts (the back ends
+ * hold it before exec until the proxy listens); bwrap holds the proxy's
+ * lifetime pipe (--sync-fd). Each only when the host has that bus, so a
+ * machine without one still launches. */
 static void app_side(struct plan *pl, bool session, bool system)
 {
 	const char *any = proxy_needs(session, system);
+	plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE), plan_word(pl, "/run/flatpak/proxy")),
+		      plan_word(pl, any));
 	if (session) {
-		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/bus"), plan_word(pl, "/run/flatpak/bus")),
+		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "proxy/bus"), plan_word(pl, "/run/flatpak/bus")),
 			      plan_word(pl, "{session_bus}"));
 		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../../flatpak/bus"), plan_word(pl, "/run/user/{uid}/bus")),
 			      plan_word(pl, "{session_bus}"));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=/run/flatpak/bus")),
 			      plan_word(pl, "{session_bus}"));
-		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/a11y-bus"),
+		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "proxy/a11y-bus"),
 				      plan_word(pl, "/run/flatpak/at-spi-bus")),
 			      a11y_needs(pl));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "AT_SPI_BUS_ADDRESS"),
@@ -147,12 +152,13 @@ static void app_side(struct plan *pl, bool session, bool system)
 			      a11y_needs(pl));
 	}
 	if (system) {
-		plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE "/system-bus"), plan_word(pl, SYSTEM_BUS)),
+		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../flatpak/proxy/system-bus"), plan_word(pl, SYSTEM_BUS)),
 			      plan_word(pl, proxy_needs(session, true)));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SYSTEM_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=" SYSTEM_BUS)),
 			      plan_word(pl, proxy_needs(session, true)));
 	}
+	_Static_assert(FD_SYNC == 8, "the descriptor named below");
 	plan_requires(plan_op(pl, "--sync-fd", plan_word(pl, "8"), NULL), plan_word(pl, any));
 }
 

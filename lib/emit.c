@@ -127,17 +127,17 @@ static void emit_appinfo(struct buf *o, const struct plan *pl)
 	buf_adds(o, " > \"$inst/info\"\n");
 }
 
-/* The twin of run.c's start_proxy: xdg-dbus-proxy in its sandbox, a FIFO
- * for its ready byte and lifetime, the app's bwrap holding the read end. */
+/* The twin of run.c's start_proxy: xdg-dbus-proxy in its sandbox, with
+ * a FIFO for its ready byte and lifetime; not waited for yet. */
 static void emit_proxy(struct buf *o, const struct plan *pl, const struct launch *l)
 {
 	emit_steps(o, pl, &pl->proxy_args, "\"$inst/proxy-args\"");
 	buf_adds(o, "if [ -s \"$inst/proxy-args\" ]; then\n"
 		    "mkdir -m 0700 \"$inst/private\"\n");
 	emit_steps(o, pl, &pl->proxy_bwrap, "\"$inst/proxy-bwrap\"");
-	buf_addf(o, "mkfifo -m 0600 \"$inst/private/sync\" || die 'cannot create a FIFO'\n"
+	buf_addf(o, "mkfifo -m 0600 \"$inst/sync\" \"$inst/seccomp\" || die 'cannot create a FIFO'\n"
 		    "(\n"
-		    "\texec %d> \"$inst/private/sync\" %d< \"$inst/proxy-bwrap\" %d< \"$inst/info\" %d< \"$inst/proxy-args\" 0< /dev/null\n"
+		    "\texec %d> \"$inst/sync\" %d< \"$inst/proxy-bwrap\" %d< \"$inst/info\" %d< \"$inst/proxy-args\" 0< /dev/null\n"
 		    "\texec ", FD_PROXY_SYNC, FD_PROXY_ARGS, FD_PROXY_INFO, FD_PROXY_DBUS_ARGS);
 	sh_quote(o, l->bwrap);
 	buf_addf(o, " --args %d -- ", FD_PROXY_ARGS);
@@ -145,13 +145,31 @@ static void emit_proxy(struct buf *o, const struct plan *pl, const struct launch
 	buf_addf(o, " --fd=%d --args=%d\n"
 		    ") &\n"
 		    "proxy=$!\n"
-		    "exec %d< \"$inst/private/sync\"\n"
-		    "# xdg-dbus-proxy writes one byte once it listens; EOF means it died.\n"
-		    "if [ \"$(dd bs=1 count=1 <&%d 2>/dev/null)\" != x ]; then\n"
-		    "\tkill -s KILL \"$proxy\" 2>/dev/null || :\n"
-		    "\tdie 'xdg-dbus-proxy did not start'\n"
-		    "fi\n"
-		    "fi\n", FD_PROXY_SYNC, FD_PROXY_DBUS_ARGS, FD_SYNC, FD_SYNC);
+		    "exec %d< \"$inst/sync\"\n"
+		    "fi\n", FD_PROXY_SYNC, FD_PROXY_DBUS_ARGS, FD_SYNC);
+}
+
+/* The twin of run.c's release_app: the app's bwrap, set up and blocked
+ * reading its filter from a FIFO, gets it once the proxy listens. */
+static void emit_release(struct buf *o)
+{
+	buf_addf(o, "if [ -n \"$proxy\" ]; then\n"
+		    "\texec %d> \"$inst/seccomp\"\n"
+		    "\t# xdg-dbus-proxy writes one byte once it listens; EOF means it died.\n"
+		    "\tif [ \"$(dd bs=1 count=1 <&%d 2>/dev/null)\" != x ]; then\n"
+		    "\t\twhile read -r _k _v; do\n"
+		    "\t\t\tcase $_k in '\"child-pid\":') kill -s KILL \"${_v%%,}\" 2>/dev/null || : ;; esac\n"
+		    "\t\tdone < \"$inst/bwrapinfo.json\"\n"
+		    "\t\texec %d>&-\n"
+		    "\t\tkill -s KILL \"$proxy\" 2>/dev/null || :\n"
+		    "\t\twait\n"
+		    "\t\trm -rf -- \"$inst\"\n"
+		    "\t\tdie 'xdg-dbus-proxy did not start'\n"
+		    "\tfi\n"
+		    "\t# One write of less than PIPE_BUF: bwrap reads all of it or nothing.\n"
+		    "\tcat -- \"$seccomp\" >&%d || :\n"
+		    "\texec %d>&-\n"
+		    "fi\n", FD_SECCOMP, FD_SYNC, FD_SECCOMP, FD_SECCOMP, FD_SECCOMP);
 }
 
 static void emit_launch(struct buf *o, const struct plan *pl, const struct launch *l)
@@ -161,17 +179,23 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		emit_proxy(o, pl, l);
 	/* In the 0700 instance directory, removed with it at exit. */
 	emit_steps(o, pl, &pl->app, "\"$inst/args\"");
-	buf_addf(o, "exec %d< \"$inst/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\" %d< \"$seccomp\"\n",
-		 FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP);
+	buf_addf(o, "exec %d< \"$inst/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\"\n",
+		 FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO);
+	buf_addf(o, "if [ -z \"$proxy\" ]; then exec %d< \"$seccomp\"; fi\n", FD_SECCOMP);
 	buf_adds(o, "# A background job's stdin would be /dev/null: hand the real one on.\n"
 		    "exec 9<&0\n");
-	buf_adds(o, "(\n\texec 0<&9 9<&-\n\texec ");
+	buf_adds(o, "(\n\texec 0<&9 9<&-\n");
+	buf_addf(o, "\tif [ -n \"$proxy\" ]; then exec %d< \"$inst/seccomp\"; fi\n", FD_SECCOMP);
+	buf_adds(o, "\texec ");
 	sh_quote(o, l->bwrap);
 	buf_addf(o, " --args %d --", FD_ARGS);
 	emit_command(o, pl);
 	buf_adds(o, "\n) &\n"
 		    "pid=$!\n"
-		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-\n"
+		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-\n");
+	if (pl->proxy_args.n)
+		emit_release(o);
+	buf_adds(o, "exec 8<&-\n"
 		    "trap 'kill -s TERM \"$pid\" 2>/dev/null || :' TERM INT HUP\n"
 		    "status=0\n"
 		    "wait \"$pid\" || status=$?\n"

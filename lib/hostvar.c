@@ -254,10 +254,11 @@ char *hostvar_resolve(const struct hostvar *hv, char *const *known)
 /* sh helpers, each the twin of a C function above; a launcher carries
  * only those its host values use. */
 static const struct sh_fn sh_helpers[] = {
-	{"is_socket", NULL, "is_socket() { [ -S \"$1\" ] && printf '%s' \"$1\"; }\n"},
+	{"is_socket", NULL, "is_socket() { _out=; if [ -S \"$1\" ]; then _out=$1; fi; }\n"},
 	{"below_home", NULL,
 	 "below_home() {\n"
-	 "\tcase $1 in *'/..'*) return 0 ;; \"$home\"/?*) printf '%s' \"$1\" ;; esac\n"
+	 "\t_out=\n"
+	 "\tcase $1 in *'/..'*) ;; \"$home\"/?*) _out=$1 ;; esac\n"
 	 "}\n"},
 	{"xdg_user_dir", "below_home",
 	 "xdg_user_dir() {\n"
@@ -279,9 +280,9 @@ static const struct sh_fn sh_helpers[] = {
 	 "}\n"},
 	{"x11_display", NULL,
 	 "x11_display() {\n"
-	 "\t_d=${DISPLAY-}; _d=${_d#unix}\n"
+	 "\t_out='' _d=${DISPLAY-}; _d=${_d#unix}\n"
 	 "\tcase $_d in :[0-9]*) _d=${_d#:}; _d=${_d%%[!0-9]*} ;; *) return 0 ;; esac\n"
-	 "\t[ -S \"/tmp/.X11-unix/X$_d\" ] && printf '%s' \"$_d\"\n"
+	 "\tif [ -S \"/tmp/.X11-unix/X$_d\" ]; then _out=$_d; fi\n"
 	 "}\n"},
 	{"session_bus", "is_socket",
 	 "session_bus() {\n"
@@ -293,6 +294,7 @@ static const struct sh_fn sh_helpers[] = {
 	 "}\n"},
 	{"a11y_bus", "is_socket",
 	 "a11y_bus() {\n"
+	 "\t_out=\n"
 	 "\tcase ${AT_SPI_BUS_ADDRESS-} in\n"
 	 "\t'') ;;\n"
 	 "\tunix:path=/*) _b=${AT_SPI_BUS_ADDRESS#unix:path=}; is_socket \"${_b%%[,;]*}\"; return ;;\n"
@@ -338,12 +340,12 @@ static void emit_xdg_sh(const struct hostvar *hv, struct buf *o)
 {
 	for (size_t i = 0; i < sizeof(xdg_user_keys) / sizeof(*xdg_user_keys); i++)
 		if (!strcmp(hv->arg, xdg_user_keys[i][0]))
-			buf_addf(o, "%s=$(xdg_user_dir %s %s || :)\n", hv->shname,
-				 xdg_user_keys[i][1], xdg_user_keys[i][2]);
+			buf_addf(o, "xdg_user_dir %s %s; %s=$_out\n",
+				 xdg_user_keys[i][1], xdg_user_keys[i][2], hv->shname);
 	for (size_t i = 0; i < sizeof(xdg_base_dirs) / sizeof(*xdg_base_dirs); i++)
 		if (!strcmp(hv->arg, xdg_base_dirs[i][0]))
-			buf_addf(o, "%s=$(xdg_base_dir \"${%s-}\" %s || :)\n", hv->shname,
-				 xdg_base_dirs[i][1], xdg_base_dirs[i][2]);
+			buf_addf(o, "xdg_base_dir \"${%s-}\" %s; %s=$_out\n",
+				 xdg_base_dirs[i][1], xdg_base_dirs[i][2], hv->shname);
 }
 
 void hostvar_emit_sh(const struct hostvar *hv, struct buf *o)
@@ -377,10 +379,10 @@ void hostvar_emit_sh(const struct hostvar *hv, struct buf *o)
 	case HV_WAYLAND:
 		buf_addf(o, "%s=${WAYLAND_DISPLAY:-wayland-0}\n"
 			    "case $%s in /*) ;; *) %s=$rt/$%s ;; esac\n"
-			    "%s=$(is_socket \"$%s\" || :)\n", n, n, n, n, n, n);
+			    "is_socket \"$%s\"; %s=$_out\n", n, n, n, n, n, n);
 		break;
 	case HV_X11:
-		buf_addf(o, "%s=$(x11_display || :)\n", n);
+		buf_addf(o, "x11_display; %s=$_out\n", n);
 		break;
 	case HV_XAUTHORITY:
 		buf_addf(o, "%s=${XAUTHORITY-}\n"
@@ -388,25 +390,25 @@ void hostvar_emit_sh(const struct hostvar *hv, struct buf *o)
 			    "[ -r \"$%s\" ] || %s=\n", n, n, n, n, n);
 		break;
 	case HV_RUNTIME_SOCKET: {
-		buf_addf(o, "%s=$(is_socket \"$rt/\"", n);
+		buf_adds(o, "is_socket \"$rt/\"");
 		sh_quote(o, hv->arg);
-		buf_adds(o, " || :)\n");
+		buf_addf(o, "; %s=$_out\n", n);
 		break;
 	}
 	case HV_SOCKET:
-		buf_addf(o, "%s=$(is_socket ", n);
+		buf_adds(o, "is_socket ");
 		sh_quote(o, hv->arg);
-		buf_adds(o, " || :)\n");
+		buf_addf(o, "; %s=$_out\n", n);
 		break;
 	case HV_ENV_SOCKET:
-		buf_addf(o, "%s=${%s-}\ncase $%s in /*) %s=$(is_socket \"$%s\" || :) ;; *) %s= ;; esac\n",
+		buf_addf(o, "%s=${%s-}\ncase $%s in /*) is_socket \"$%s\"; %s=$_out ;; *) %s= ;; esac\n",
 			 n, hv->arg, n, n, n, n);
 		break;
 	case HV_SESSION_BUS:
-		buf_addf(o, "%s=$(session_bus || :)\n", n);
+		buf_addf(o, "session_bus; %s=$_out\n", n);
 		break;
 	case HV_A11Y_BUS:
-		buf_addf(o, "%s=$(a11y_bus || :)\n", n);
+		buf_addf(o, "a11y_bus; %s=$_out\n", n);
 		break;
 	case HV_DOC:
 		buf_addf(o, "%s=\"$rt/doc/by-app/\"", n);

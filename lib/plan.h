@@ -61,7 +61,10 @@ struct prep {
 };
 
 /* Descriptors the launch hands to bwrap; fixed so both back ends give
- * bwrap the same argument list. */
+ * bwrap the same argument list. Beside a D-Bus proxy, FD_SECCOMP is a
+ * pipe the launcher fills once the proxy listens: bwrap, set up by then,
+ * reads the filter to EOF before exec, so the app waits for its bus; a
+ * launcher that dies first leaves it no filter, and bwrap refuses. */
 enum { FD_ARGS = 3, FD_INFO_FILE = 4, FD_INFO_DATA = 5, FD_BWRAPINFO = 6, FD_SECCOMP = 7, FD_SYNC = 8 };
 /* In the D-Bus proxy's sandbox: its bwrap options, the app-info, the
  * proxy's own arguments (xdg-dbus-proxy --args), the ready/lifetime pipe. */

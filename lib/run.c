@@ -2,10 +2,12 @@
  * runs bwrap as a child, cleaning the instance directory up after it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,20 +116,34 @@ static int open_in(const char *dir, const char *name, int flags)
 	return fd;
 }
 
-/* fds[i] becomes descriptor number targets[i] in the child. Sources are
- * first moved above every target so no dup2 clobbers another. */
-static void place_fds(int *fds, const int *targets, size_t n)
+/* Runs argv with an empty environment; fds[i] becomes descriptor
+ * targets[i] in the child, and every fds[i] is closed here. Returns -1
+ * with errno when argv[0] cannot run. posix_spawn,
+ * not fork: no copy of this process's page tables to fault back in.
+ * Sources are first moved above every target (close-on-exec) so no dup2
+ * clobbers another; dup2 clears close-on-exec on the targets only. */
+static pid_t spawn(char *const argv[], int *fds, const int *targets, size_t n)
 {
+	posix_spawn_file_actions_t fa;
+	char *envp[] = {NULL};
+	pid_t pid;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		die("cannot run %s: out of memory", argv[0]);
 	for (size_t i = 0; i < n; i++) {
 		int high = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
 		if (high < 0)
 			die_errno("fcntl");
 		close(fds[i]);
 		fds[i] = high;
+		if (posix_spawn_file_actions_adddup2(&fa, fds[i], targets[i]) != 0)
+			die("cannot run %s: out of memory", argv[0]);
 	}
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
 	for (size_t i = 0; i < n; i++)
-		if (dup2(fds[i], targets[i]) < 0) /* dup2 clears CLOEXEC */
-			_exit(127);
+		close(fds[i]);
+	errno = err;
+	return err ? -1 : pid;
 }
 
 /* The program and its arguments: the profile's, then the caller's. */
@@ -151,10 +167,9 @@ static char **bwrap_argv(const struct plan *pl, const struct values *vals, const
 	return argv.v;
 }
 
-/* Starts xdg-dbus-proxy in its sandbox and waits until it listens.
- * Returns the read end of its lifetime pipe, for the app's bwrap to hold
- * (--sync-fd): when the app's bwrap exits, the proxy does too. Returns -1
- * when this host gives the plan no proxy (no session bus). */
+/* Starts xdg-dbus-proxy in its sandbox, without waiting for it. Returns
+ * the read end of its ready and lifetime pipe, or -1 when this host gives
+ * the plan no proxy (no session bus). */
 static int start_proxy(const struct plan *pl, const struct values *vals, const struct launch *l,
 		       const struct instance *inst, pid_t *pid)
 {
@@ -177,38 +192,100 @@ static int start_proxy(const struct plan *pl, const struct values *vals, const s
 	cleanup_free char *fd_opt = xasprintf("--fd=%d", FD_PROXY_SYNC);
 	cleanup_free char *args_opt = xasprintf("--args=%d", FD_PROXY_DBUS_ARGS);
 	char *argv[] = {(char *)l->bwrap, "--args", "3", "--", (char *)pl->xdg_dbus_proxy, fd_opt, args_opt, NULL};
-	char *envp[] = {NULL};
 	buf_clear(&bw);
 	buf_clear(&dbus);
-	if ((*pid = fork()) < 0)
-		die_errno("fork");
-	if (*pid == 0) {
-		close(sync[0]);
-		place_fds(fds, targets, sizeof(fds) / sizeof(*fds));
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
-		close(fds[i]);
-	/* xdg-dbus-proxy writes one byte once it listens; EOF means it died. */
-	struct pollfd pfd = {.fd = sync[0], .events = POLLIN};
-	char c = 0;
-	if (poll(&pfd, 1, 10000) <= 0 || read(sync[0], &c, 1) != 1 || c != 'x') {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-		die("xdg-dbus-proxy did not start (run with --log-session-bus, or check %s and %s)",
-		    pl->xdg_dbus_proxy, l->bwrap);
+	if ((*pid = spawn(argv, fds, targets, sizeof(fds) / sizeof(*fds))) < 0) {
+		int e = errno;
+		instance_remove(inst);
+		errno = e;
+		die_errno("cannot run %s", argv[0]);
 	}
 	return sync[0];
 }
 
-static void stop_proxy(pid_t pid)
+/* Waits until the proxy listens: it writes one byte then; EOF means it
+ * died. */
+static bool proxy_ready(int sync)
 {
-	if (pid <= 0)
-		return;
-	/* It exits by itself when the app's bwrap closes the pipe. */
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	struct pollfd pfd = {.fd = sync, .events = POLLIN};
+	char c = 0;
+	return poll(&pfd, 1, 10000) > 0 && read(sync, &c, 1) == 1 && c == 'x';
+}
+
+static void reap(pid_t pid)
+{
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+}
+
+static void kill_proxy(pid_t pid)
+{
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	reap(pid);
+}
+
+/* What a launch beside a proxy holds until the proxy listens. */
+struct launch_fds {
+	int sync;         /* the proxy's ready and lifetime pipe, read end */
+	int release;      /* the app's filter pipe, write end */
+	struct buf *bpf;  /* the filter to write there */
+	pid_t app, proxy; /* the two bwraps */
+};
+
+/* The sandboxed child of the app's bwrap, from its --info-fd output, or
+ * 0 while bwrap has not written it yet. */
+static pid_t bwrap_child(const struct instance *inst)
+{
+	cleanup_free char *path = xasprintf("%s/bwrapinfo.json", inst->dir);
+	cleanup_free char *json = read_regular_file(path, 4096);
+	const char *key = json ? strstr(json, "\"child-pid\":") : NULL;
+	return key ? (pid_t)strtol(key + strlen("\"child-pid\":"), NULL, 10) : 0;
+}
+
+/* The filter goes through a pipe the app's bwrap reads to EOF before it
+ * execs the app (see FD_SECCOMP). Returns the read end for bwrap; *bpf
+ * gets the program, for release_app to write. */
+static int hold_filter(int seccomp, int *release, struct buf *bpf)
+{
+	int p[2];
+	size_t len;
+	char *data = read_all_fd(seccomp, 1 << 20, &len);
+	/* One write of at most PIPE_BUF bytes is atomic: bwrap reads all of
+	 * the filter or, if the launcher dies first, none. */
+	if (!data || len > PIPE_BUF)
+		die("cannot read the seccomp filter");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	close(seccomp);
+	buf_add(bpf, data, len);
+	free(data);
+	*release = p[1];
+	return p[0];
+}
+
+/* Lets the app's bwrap, set up and blocked reading its filter, go on
+ * once the proxy listens. A proxy that failed takes the app down with
+ * it: its child is killed before it could read; the empty pipe would
+ * make it refuse anyway. */
+static void release_app(const struct plan *pl, const struct launch *l, const struct instance *inst,
+			const struct launch_fds *f)
+{
+	if (!proxy_ready(f->sync)) {
+		pid_t child = bwrap_child(inst);
+		if (child > 0)
+			kill(child, SIGKILL);
+		close(f->release);
+		reap(f->app);
+		kill_proxy(f->proxy);
+		instance_remove(inst);
+		die("xdg-dbus-proxy did not start (run with --log-session-bus, or check %s and %s)",
+		    pl->xdg_dbus_proxy, l->bwrap);
+	}
+	if (write_all(f->release, f->bpf->s, f->bpf->len) < 0)
+		die_errno("cannot hand bwrap the seccomp filter");
+	close(f->release);
+	close(f->sync);
 }
 
 static pid_t child_pid;
@@ -261,10 +338,20 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	vals.v[HVI_INSTANCE] = xstrdup(inst.id);
 	cleanup_free char *info = render_appinfo(pl, &vals);
 	cleanup_free char *info_path = xasprintf("%s/info", inst.dir);
-	if (write_file_atomic(info_path, info, strlen(info), 0644) < 0)
+	/* Runtime state: atomic for the portal reading it, no fsync. */
+	if (write_file_replace(info_path, info, strlen(info), 0644) < 0)
 		die_errno("cannot write %s", info_path);
+	/* The proxy and the app's bwrap set up side by side; the app waits
+	 * for its filter until the proxy listens. */
 	pid_t proxy = -1;
 	int sync = start_proxy(pl, &vals, l, &inst, &proxy);
+	struct buf bpf = {0};
+	int release = -1, app_sync = -1; /* the app's bwrap holds its own copy (--sync-fd) */
+	if (sync >= 0) {
+		seccomp = hold_filter(seccomp, &release, &bpf);
+		if ((app_sync = fcntl(sync, F_DUPFD_CLOEXEC, 0)) < 0)
+			die_errno("fcntl");
+	}
 	render_args(&pl->app, &vals, &args);
 	int fds[] = {
 		sealed_memfd("boxwrap-args", args.s, args.len),
@@ -272,25 +359,23 @@ int backend_run(const struct plan *pl, const struct launch *l)
 		open_in(inst.dir, "info", O_RDONLY),
 		open_in(inst.dir, "bwrapinfo.json", O_WRONLY | O_CREAT | O_TRUNC),
 		seccomp,
-		sync,
+		app_sync,
 	};
 	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP, FD_SYNC};
 	size_t nfds = sizeof(fds) / sizeof(*fds) - (sync < 0);
-	char **argv = bwrap_argv(pl, &vals, l);
-	char *envp[] = {NULL}; /* bwrap needs none; the sandbox gets --setenv (E1) */
-	pid_t pid = fork();
-	if (pid < 0)
-		die_errno("fork");
-	if (pid == 0) {
-		place_fds(fds, targets, nfds);
-		execve(argv[0], argv, envp);
+	char **argv = bwrap_argv(pl, &vals, l); /* no environment: the sandbox gets --setenv (E1) */
+	pid_t pid = spawn(argv, fds, targets, nfds);
+	if (pid < 0) {
 		fprintf(stderr, "%s: cannot run %s: %s\n", PROG, argv[0], strerror(errno));
-		_exit(127);
+		kill_proxy(proxy);
+		instance_remove(&inst);
+		return 127;
 	}
-	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
+	if (sync >= 0)
+		release_app(pl, l, &inst, &(struct launch_fds){sync, release, &bpf, pid, proxy});
+	buf_clear(&bpf);
 	int status = wait_child(pid);
-	stop_proxy(proxy);
+	reap(proxy); /* it exits by itself when the app's bwrap closes the pipe */
 	instance_remove(&inst);
 	return status;
 }

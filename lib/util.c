@@ -145,6 +145,16 @@ char *read_all_fd(int fd, size_t max, size_t *len)
 	return buf;
 }
 
+char *read_regular_file(const char *path, size_t max)
+{
+	size_t len;
+	cleanup_fd int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return read_all_fd(fd, max, &len);
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -187,7 +197,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	return replace_file(path, data, len, mode, true);
 }
 
-int write_file_batched(const char *path, const void *data, size_t len, mode_t mode)
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
 {
 	return replace_file(path, data, len, mode, false);
 }

@@ -31,13 +31,16 @@ bool str_has_suffix(const char *s, const char *suffix);
 
 /* Reads a whole file (at most max bytes) through an already open fd. */
 char *read_all_fd(int fd, size_t max, size_t *len);
+/* A regular file's text (not a symlink, FIFO or device), at most max
+ * bytes; NULL when it is none or unreadable. */
+char *read_regular_file(const char *path, size_t max);
 /* Writes all of buf, retrying on EINTR; 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
 /* Writes data to path atomically: a temporary file beside it, then rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
-/* The same without the fsync: for many files, flushed together by one
- * syncfs() before whatever records them is written. */
-int write_file_batched(const char *path, const void *data, size_t len, mode_t mode);
+/* The same without the fsync: for runtime state that need not outlive a
+ * crash, or many files flushed together by one syncfs(). */
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
 
 static inline void free_ptr(void *p) { free(*(void **)p); }
 static inline void close_fdp(int *fd) { if (*fd >= 0) close(*fd); }

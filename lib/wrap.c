@@ -43,16 +43,6 @@ static bool name_ok(const char *n)
 	return strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == strlen(n);
 }
 
-static char *read_small(const char *path, size_t max)
-{
-	size_t len;
-	cleanup_fd int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	return read_all_fd(fd, max, &len);
-}
-
 /* ---- exports ---------------------------------------------------------- */
 
 struct entry {
@@ -112,7 +102,7 @@ static void scan_desktops(const char *dir, struct desktops *out)
 		const char *id = ents[i]->d_name;
 		if (id[0] != '.' && str_has_suffix(id, ".desktop")) {
 			cleanup_free char *path = xasprintf("%s/%s", dir, id);
-			char *text = read_small(path, MAX_DESKTOP_FILE);
+			char *text = read_regular_file(path, MAX_DESKTOP_FILE);
 			if (text) {
 				out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 				out->v[out->n++] = (struct desktop){
@@ -185,7 +175,7 @@ static int load_trusted(const char *path, struct policy *out)
 static bool is_shell(const char *root, const char *name)
 {
 	cleanup_free char *path = xasprintf("%s/etc/shells", root);
-	cleanup_free char *text = read_small(path, 1 << 16);
+	cleanup_free char *text = read_regular_file(path, 1 << 16);
 	bool found = !strcmp(name, "sh");
 	for (char *l = text ? strtok(text, "\n") : NULL; l && !found; l = strtok(NULL, "\n"))
 		found = l[0] == '/' && !strcmp(base_name(l), name);
@@ -256,7 +246,7 @@ static bool plan_exports(const struct policy *p, const char *file, const char *k
 
 static void read_manifest(const char *path, struct entries *out)
 {
-	cleanup_free char *text = read_small(path, 4 << 20);
+	cleanup_free char *text = read_regular_file(path, 4 << 20);
 	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
 		char *tab = strchr(line, '\t');
 		if (!tab)
@@ -285,12 +275,12 @@ static int mkdirs(const char *path, mode_t mode)
 static int put_file(const char *path, const char *text, mode_t mode, bool durable, bool *changed)
 {
 	struct stat st;
-	cleanup_free char *old = read_small(path, strlen(text) + 1);
+	cleanup_free char *old = read_regular_file(path, strlen(text) + 1);
 	*changed = false;
 	if (old && !strcmp(old, text) && stat(path, &st) == 0 && (st.st_mode & 07777) == mode)
 		return 0;
 	*changed = true;
-	return (durable ? write_file_atomic : write_file_batched)(path, text, strlen(text), mode);
+	return (durable ? write_file_atomic : write_file_replace)(path, text, strlen(text), mode);
 }
 
 /* Removes what is not wanted from one of our directories. */

@@ -13,7 +13,7 @@ die() { printf '%s: %s\n' "$app_id" "$*" >&2; exit 1; }
 if [ -e /.flatpak-info ]; then exec '/usr/lib/bluetooth/bluetoothd' '--nodetach' "$@"; fi
 # Descriptors the caller left open must not reach the sandbox.
 exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
-is_socket() { [ -S "$1" ] && printf '%s' "$1"; }
+is_socket() { _out=; if [ -S "$1" ]; then _out=$1; fi; }
 create_dir() { mkdir -p -- "$1" || die "cannot create $1"; }
 resolve() { # PATH -> _real, physical; cd -P sets PWD, no subshell
 	_cwd=$PWD
@@ -92,7 +92,7 @@ env_XDG_CURRENT_DESKTOP=${XDG_CURRENT_DESKTOP-}
 env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
-sock__run_dbus_system_bus_socket=$(is_socket '/run/dbus/system_bus_socket' || :)
+is_socket '/run/dbus/system_bus_socket'; sock__run_dbus_system_bus_socket=$_out
 seccomp='/usr/lib/boxwrap/seccomp/bluetooth.bpf'
 if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 	die "seccomp filter $seccomp is missing; refusing to start without it"
@@ -140,18 +140,13 @@ mkdir -m 0700 "$inst/private"
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
 } > "$inst/proxy-bwrap"
-mkfifo -m 0600 "$inst/private/sync" || die 'cannot create a FIFO'
+mkfifo -m 0600 "$inst/sync" "$inst/seccomp" || die 'cannot create a FIFO'
 (
-	exec 8> "$inst/private/sync" 3< "$inst/proxy-bwrap" 4< "$inst/info" 5< "$inst/proxy-args" 0< /dev/null
+	exec 8> "$inst/sync" 3< "$inst/proxy-bwrap" 4< "$inst/info" 5< "$inst/proxy-args" 0< /dev/null
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/xdg-dbus-proxy' --fd=8 --args=5
 ) &
 proxy=$!
-exec 8< "$inst/private/sync"
-# xdg-dbus-proxy writes one byte once it listens; EOF means it died.
-if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
-	kill -s KILL "$proxy" 2>/dev/null || :
-	die 'xdg-dbus-proxy did not start'
-fi
+exec 8< "$inst/sync"
 fi
 {
 	printf '%s\0' '--cap-drop' 'ALL'
@@ -222,7 +217,8 @@ fi
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
 	printf '%s\0' '--bind-try' '/var/lib/bluetooth' '/var/lib/bluetooth'
-	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/system-bus' '/run/dbus/system_bus_socket'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--symlink' '../flatpak/proxy/system-bus' '/run/dbus/system_bus_socket'; fi
 	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--setenv' 'DBUS_SYSTEM_BUS_ADDRESS' 'unix:path=/run/dbus/system_bus_socket'; fi
 	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--sync-fd' '8'; fi
 	printf '%s\0' '--perms' '0600'
@@ -234,15 +230,35 @@ fi
 	printf '%s\0' '--info-fd' '6'
 	printf '%s\0' '--seccomp' '7'
 } > "$inst/args"
-exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json" 7< "$seccomp"
+exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json"
+if [ -z "$proxy" ]; then exec 7< "$seccomp"; fi
 # A background job's stdin would be /dev/null: hand the real one on.
 exec 9<&0
 (
 	exec 0<&9 9<&-
+	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/lib/bluetooth/bluetoothd' '--nodetach' "$@"
 ) &
 pid=$!
-exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-
+if [ -n "$proxy" ]; then
+	exec 7> "$inst/seccomp"
+	# xdg-dbus-proxy writes one byte once it listens; EOF means it died.
+	if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
+		while read -r _k _v; do
+			case $_k in '"child-pid":') kill -s KILL "${_v%,}" 2>/dev/null || : ;; esac
+		done < "$inst/bwrapinfo.json"
+		exec 7>&-
+		kill -s KILL "$proxy" 2>/dev/null || :
+		wait
+		rm -rf -- "$inst"
+		die 'xdg-dbus-proxy did not start'
+	fi
+	# One write of less than PIPE_BUF: bwrap reads all of it or nothing.
+	cat -- "$seccomp" >&7 || :
+	exec 7>&-
+fi
+exec 8<&-
 trap 'kill -s TERM "$pid" 2>/dev/null || :' TERM INT HUP
 status=0
 wait "$pid" || status=$?

@@ -13,9 +13,10 @@ die() { printf '%s: %s\n' "$app_id" "$*" >&2; exit 1; }
 if [ -e /.flatpak-info ]; then exec '/usr/bin/telegram-desktop' "$@"; fi
 # Descriptors the caller left open must not reach the sandbox.
 exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
-is_socket() { [ -S "$1" ] && printf '%s' "$1"; }
+is_socket() { _out=; if [ -S "$1" ]; then _out=$1; fi; }
 below_home() {
-	case $1 in *'/..'*) return 0 ;; "$home"/?*) printf '%s' "$1" ;; esac
+	_out=
+	case $1 in *'/..'*) ;; "$home"/?*) _out=$1 ;; esac
 }
 xdg_user_dir() {
 	_d=
@@ -31,9 +32,9 @@ xdg_user_dir() {
 	below_home "${_d:-$home/$2}"
 }
 x11_display() {
-	_d=${DISPLAY-}; _d=${_d#unix}
+	_out='' _d=${DISPLAY-}; _d=${_d#unix}
 	case $_d in :[0-9]*) _d=${_d#:}; _d=${_d%%[!0-9]*} ;; *) return 0 ;; esac
-	[ -S "/tmp/.X11-unix/X$_d" ] && printf '%s' "$_d"
+	if [ -S "/tmp/.X11-unix/X$_d" ]; then _out=$_d; fi
 }
 session_bus() {
 	case ${DBUS_SESSION_BUS_ADDRESS-} in
@@ -43,6 +44,7 @@ session_bus() {
 	is_socket "$_b"
 }
 a11y_bus() {
+	_out=
 	case ${AT_SPI_BUS_ADDRESS-} in
 	'') ;;
 	unix:path=/*) _b=${AT_SPI_BUS_ADDRESS#unix:path=}; is_socket "${_b%%[,;]*}"; return ;;
@@ -153,20 +155,20 @@ env_XDG_CURRENT_DESKTOP=${XDG_CURRENT_DESKTOP-}
 env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
-xdg_download=$(xdg_user_dir DOWNLOAD Downloads || :)
+xdg_user_dir DOWNLOAD Downloads; xdg_download=$_out
 wayland=${WAYLAND_DISPLAY:-wayland-0}
 case $wayland in /*) ;; *) wayland=$rt/$wayland ;; esac
-wayland=$(is_socket "$wayland" || :)
-x11=$(x11_display || :)
+is_socket "$wayland"; wayland=$_out
+x11_display; x11=$_out
 xauth=${XAUTHORITY-}
 case $xauth in /*) ;; *) xauth=$home/.Xauthority ;; esac
 [ -r "$xauth" ] || xauth=
-rtsock_pulse_native=$(is_socket "$rt/"'pulse/native' || :)
-rtsock_pipewire_0=$(is_socket "$rt/"'pipewire-0' || :)
+is_socket "$rt/"'pulse/native'; rtsock_pulse_native=$_out
+is_socket "$rt/"'pipewire-0'; rtsock_pipewire_0=$_out
 doc="$rt/doc/by-app/"'org.telegram.desktop'
 [ -d "$doc" ] || doc=
-session_bus=$(session_bus || :)
-a11y_bus=$(a11y_bus || :)
+session_bus; session_bus=$_out
+a11y_bus; a11y_bus=$_out
 seccomp='/usr/lib/boxwrap/seccomp/default.bpf'
 if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 	die "seccomp filter $seccomp is missing; refusing to start without it"
@@ -236,18 +238,13 @@ mkdir -m 0700 "$inst/private"
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
 } > "$inst/proxy-bwrap"
-mkfifo -m 0600 "$inst/private/sync" || die 'cannot create a FIFO'
+mkfifo -m 0600 "$inst/sync" "$inst/seccomp" || die 'cannot create a FIFO'
 (
-	exec 8> "$inst/private/sync" 3< "$inst/proxy-bwrap" 4< "$inst/info" 5< "$inst/proxy-args" 0< /dev/null
+	exec 8> "$inst/sync" 3< "$inst/proxy-bwrap" 4< "$inst/info" 5< "$inst/proxy-args" 0< /dev/null
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/xdg-dbus-proxy' --fd=8 --args=5
 ) &
 proxy=$!
-exec 8< "$inst/private/sync"
-# xdg-dbus-proxy writes one byte once it listens; EOF means it died.
-if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
-	kill -s KILL "$proxy" 2>/dev/null || :
-	die 'xdg-dbus-proxy did not start'
-fi
+exec 8< "$inst/sync"
 fi
 {
 	printf '%s\0' '--unshare-user'
@@ -341,10 +338,11 @@ fi
 	if [ -n "${rtsock_pipewire_0}" ]; then printf '%s\0' '--ro-bind' "${rtsock_pipewire_0}" '/run/user/'"${uid}"'/pipewire-0'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--bind' "${doc}" '/run/flatpak/doc'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--symlink' '../../flatpak/doc' '/run/user/'"${uid}"'/doc'; fi
-	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/bus' '/run/flatpak/bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' 'proxy/bus' '/run/flatpak/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' '../../flatpak/bus' '/run/user/'"${uid}"'/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--setenv' 'DBUS_SESSION_BUS_ADDRESS' 'unix:path=/run/flatpak/bus'; fi
-	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private/a11y-bus' '/run/flatpak/at-spi-bus'; fi
+	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--symlink' 'proxy/a11y-bus' '/run/flatpak/at-spi-bus'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--setenv' 'AT_SPI_BUS_ADDRESS' 'unix:path=/run/flatpak/at-spi-bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--sync-fd' '8'; fi
 	printf '%s\0' '--perms' '0600'
@@ -356,15 +354,35 @@ fi
 	printf '%s\0' '--info-fd' '6'
 	printf '%s\0' '--seccomp' '7'
 } > "$inst/args"
-exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json" 7< "$seccomp"
+exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json"
+if [ -z "$proxy" ]; then exec 7< "$seccomp"; fi
 # A background job's stdin would be /dev/null: hand the real one on.
 exec 9<&0
 (
 	exec 0<&9 9<&-
+	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/telegram-desktop' "$@"
 ) &
 pid=$!
-exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-
+if [ -n "$proxy" ]; then
+	exec 7> "$inst/seccomp"
+	# xdg-dbus-proxy writes one byte once it listens; EOF means it died.
+	if [ "$(dd bs=1 count=1 <&8 2>/dev/null)" != x ]; then
+		while read -r _k _v; do
+			case $_k in '"child-pid":') kill -s KILL "${_v%,}" 2>/dev/null || : ;; esac
+		done < "$inst/bwrapinfo.json"
+		exec 7>&-
+		kill -s KILL "$proxy" 2>/dev/null || :
+		wait
+		rm -rf -- "$inst"
+		die 'xdg-dbus-proxy did not start'
+	fi
+	# One write of less than PIPE_BUF: bwrap reads all of it or nothing.
+	cat -- "$seccomp" >&7 || :
+	exec 7>&-
+fi
+exec 8<&-
 trap 'kill -s TERM "$pid" 2>/dev/null || :' TERM INT HUP
 status=0
 wait "$pid" || status=$?
