@@ -88,6 +88,17 @@ start_x() {
 	[ "$display" != : ]
 }
 # wait_window NAME-PATTERN SECONDS: the window's title, once it appears.
+# The app ids the bus's peers carry: for every connection, the app-info
+# in the root of the pid the bus reports for it.
+bus_peer_app_ids() {
+	for _n in $(as_user gdbus call --address "$bus" -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+			-m org.freedesktop.DBus.ListNames | grep -o "':[0-9.]*'" | tr -d "'"); do
+		_p=$(as_user gdbus call --address "$bus" -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+			-m org.freedesktop.DBus.GetConnectionUnixProcessID "$_n" 2> /dev/null | grep -o '[0-9][0-9]*' | tail -n1)
+		[ -n "$_p" ] && sed -n 's/^name=//p' "/proc/$_p/root/.flatpak-info" 2> /dev/null
+	done | sort -u | tr '\n' ' '
+}
+
 wait_window() {
 	_end=$(($(now) + $2))
 	while [ "$(now)" -le "$_end" ]; do
@@ -241,6 +252,14 @@ PY
 	pids="$pids $ev"
 	title=$(wait_window 'boxwrap-evince-test' 30)
 	check "evince: its window shows the granted document over X11 ($title)" test -n "$title"
+	win=$(DISPLAY=$display xdotool search --name boxwrap-evince-test 2> /dev/null | head -n1)
+	shot=$( (DISPLAY=$display xwd -silent -id "$win" | wc -c) 2> /dev/null)
+	check "evince: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
+	# What xdg-desktop-portal does: the bus peer's pid, then that pid's
+	# /.flatpak-info. Evince's peer is its proxy; it must name the app.
+	ids=$(bus_peer_app_ids)
+	check "evince: the bus sees its connection as org.gnome.Evince, as the portal would ($ids)" \
+		sh -c 'case " $1 " in *" org.gnome.Evince "*) exit 0 ;; esac; exit 1' - "$ids"
 	kill "$ev" 2> /dev/null
 	wait "$ev" 2> /dev/null
 	diag "evince: $(($(now) - t0)) s"
