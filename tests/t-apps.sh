@@ -1,7 +1,7 @@
 #!/bin/sh
 # Real applications from the distribution, each in its shipped profile, as
-# an unprivileged user: mpv, Firefox (headless), GNOME Web (WebKitGTK) and
-# Evince under Xvfb. An app that is not installed is skipped; CI installs
+# an unprivileged user: mpv, Firefox (headless), GNOME Web (WebKitGTK), and
+# Evince, Eye of GNOME and zathura under Xvfb. An app that is not installed is skipped; CI installs
 # them (tests/install-deps.sh). Debian paths differ from Alpine's only for
 # Firefox, which gets --command. Where a test needs a file granted, a copy
 # of the profile in the scratch dir adds one grant (a test overlay).
@@ -223,10 +223,9 @@ else
 	skip "epiphany" "epiphany, Xvfb, xdotool or dbus-daemon is not installed"
 fi
 
-# --- Evince under Xvfb with the X11 fallback: its window shows the document.
-if command -v evince > /dev/null && command -v python3 > /dev/null && start_x && start_bus; then
-	t0=$(now)
-	python3 - "$home/Documents/doc.pdf" boxwrap-evince-test <<'PY'
+# A PDF of one page whose document title is $2.
+make_pdf() {
+	python3 - "$1" "$2" <<'PY'
 import sys
 objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R"
@@ -244,26 +243,80 @@ for o in offs: out += b"%010d 00000 n \n" % o
 out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
 open(sys.argv[1], "wb").write(out)
 PY
-	p=$(overlay profiles/evince.yaml xdg-documents:ro)
-	give "$home"
-	bg_user env DISPLAY="$display" DBUS_SESSION_BUS_ADDRESS="$bus" timeout 60 "$BOXWRAP" run "$p" \
-		"$home/Documents/doc.pdf" > "$scratch/evince.log" 2>&1 &
-	ev=$!
-	pids="$pids $ev"
-	title=$(wait_window 'boxwrap-evince-test' 30)
-	check "evince: its window shows the granted document over X11 ($title)" test -n "$title"
-	win=$(DISPLAY=$display xdotool search --name boxwrap-evince-test 2> /dev/null | head -n1)
-	shot=$( (DISPLAY=$display xwd -silent -id "$win" | wc -c) 2> /dev/null)
-	check "evince: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
+}
+
+# A 64x64 PNG, all green.
+make_png() {
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\0" + b"\x00\xff\x00" * 64 for _ in range(64))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
+png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+}
+
+# NAME PROFILE APP-ID TITLE FILE [green]: the viewer, in PROFILE, under
+# Xvfb with the X11 fallback, opens FILE: a window whose title has TITLE
+# appears, its screenshot is not empty (and shows FILE's green pixels), and
+# the bus sees its connection as APP-ID.
+viewer_test() {
+	t0=$(now)
+	bg_user env DISPLAY="$display" DBUS_SESSION_BUS_ADDRESS="$bus" timeout 60 "$BOXWRAP" run "$2" \
+		"$5" > "$scratch/$1.log" 2>&1 &
+	_v=$!
+	pids="$pids $_v"
+	title=$(wait_window "$4" 30)
+	check "$1: its window shows the granted file over X11 ($title)" test -n "$title"
+	win=$(DISPLAY=$display xdotool search --name "$4" 2> /dev/null | head -n1)
+	DISPLAY=$display xwd -silent -id "$win" > "$scratch/$1.xwd" 2> /dev/null
+	shot=$(wc -c < "$scratch/$1.xwd")
+	check "$1: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
+	if [ -n "${6-}" ]; then
+		# Pure green pixels: the image was read (it may draw after the title).
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$1.xwd" 2> /dev/null
+			green=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$scratch/$1.xwd")
+			[ "$green" -gt 1000 ] && break
+			sleep 0.5
+		done
+		check "$1: the window shows the image's pixels ($green green)" test "$green" -gt 1000
+	fi
 	# What xdg-desktop-portal does: the bus peer's pid, then that pid's
-	# /.flatpak-info. Evince's peer is its proxy; it must name the app.
+	# /.flatpak-info. The app's peer is its proxy; it must name the app.
 	ids=$(bus_peer_app_ids)
-	check "evince: the bus sees its connection as org.gnome.Evince, as the portal would ($ids)" \
-		sh -c 'case " $1 " in *" org.gnome.Evince "*) exit 0 ;; esac; exit 1' - "$ids"
-	kill "$ev" 2> /dev/null
-	wait "$ev" 2> /dev/null
-	diag "evince: $(($(now) - t0)) s"
-else
-	skip "evince" "evince, python3, Xvfb, xdotool or dbus-daemon is not installed"
-fi
+	check "$1: the bus sees its connection as $3, as the portal would ($ids)" \
+		sh -c 'case " $1 " in *" $2 "*) exit 0 ;; esac; exit 1' - "$ids" "$3"
+	kill "$_v" 2> /dev/null
+	wait "$_v" 2> /dev/null
+	diag "$1: $(($(now) - t0)) s"
+}
+
+# --- Document and image viewers under Xvfb: evince and eog with a test
+# grant (they normally take files from the portal), zathura as shipped.
+for viewer in evince eog zathura; do
+	if ! command -v "$viewer" > /dev/null || ! command -v python3 > /dev/null || ! start_x || ! start_bus; then
+		skip "$viewer" "$viewer, python3, Xvfb, xdotool or dbus-daemon is not installed"
+		continue
+	fi
+	give "$home"
+	case $viewer in
+	evince)
+		make_pdf "$home/Documents/doc.pdf" boxwrap-evince-test
+		viewer_test evince "$(overlay profiles/evince.yaml xdg-documents:ro)" org.gnome.Evince \
+			boxwrap-evince-test "$home/Documents/doc.pdf" ;;
+	eog)
+		mkdir -p "$home/Pictures"
+		make_png "$home/Pictures/boxwrap-eog-test.png"
+		give "$home"
+		viewer_test eog "$(overlay profiles/eog.yaml xdg-pictures:ro)" org.gnome.eog \
+			boxwrap-eog-test "$home/Pictures/boxwrap-eog-test.png" green ;;
+	zathura)
+		make_pdf "$home/Documents/boxwrap-zathura-test.pdf" boxwrap-zathura-test
+		give "$home"
+		viewer_test zathura profiles/zathura.yaml org.pwmt.zathura \
+			boxwrap-zathura-test "$home/Documents/boxwrap-zathura-test.pdf" ;;
+	esac
+done
 done_testing
