@@ -282,7 +282,10 @@ static void release_app(const struct plan *pl, const struct launch *l, const str
 		die("xdg-dbus-proxy did not start (run with --log-session-bus, or check %s and %s)",
 		    pl->xdg_dbus_proxy, l->bwrap);
 	}
-	if (write_all(f->release, f->bpf->s, f->bpf->len) < 0)
+	/* A bwrap that failed to set up has closed its end; its own message
+	 * and status tell the user, not a SIGPIPE here. */
+	signal(SIGPIPE, SIG_IGN);
+	if (write_all(f->release, f->bpf->s, f->bpf->len) < 0 && errno != EPIPE)
 		die_errno("cannot hand bwrap the seccomp filter");
 	close(f->release);
 	close(f->sync);
