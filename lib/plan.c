@@ -155,14 +155,6 @@ void plan_appinfo_line(struct plan *pl, struct word *line)
 	pl->appinfo[pl->nappinfo++] = line;
 }
 
-static bool word_uses_var(const struct word *w, int var)
-{
-	for (size_t i = 0; w && i < w->n; i++)
-		if (w->parts[i].var == var)
-			return true;
-	return false;
-}
-
 static void word_vars(const struct word *w, bool *used)
 {
 	for (size_t i = 0; w && i < w->n; i++)
@@ -175,16 +167,6 @@ void step_vars(const struct step *s, bool *used)
 	word_vars(s->guard_word, used);
 	for (size_t i = 0; i < s->n; i++)
 		word_vars(s->words[i], used);
-}
-
-bool step_uses_var(const struct step *s, int var)
-{
-	if (word_uses_var(s->guard_word, var))
-		return true;
-	for (size_t i = 0; i < s->n; i++)
-		if (word_uses_var(s->words[i], var))
-			return true;
-	return false;
 }
 
 static void word_free(struct word *w)

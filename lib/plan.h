@@ -117,8 +117,7 @@ void plan_guard_unset(struct step *s, int var);
 void plan_prep(struct plan *pl, enum prep_kind kind, struct word *path);
 void plan_appinfo_line(struct plan *pl, struct word *line);
 
-/* Every host variable a step depends on, including its guard's. */
-bool step_uses_var(const struct step *s, int var);
-/* The same for all variables at once: used[v] is set for each (used has
- * one entry per plan variable, cleared by the caller). */
+/* Every host variable a step depends on, including its guard's: used[v]
+ * is set for each (used has one entry per plan variable, cleared by the
+ * caller). */
 void step_vars(const struct step *s, bool *used);
