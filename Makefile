@@ -9,6 +9,7 @@ SYSCONFDIR ?= /etc
 BWRAP ?= /usr/bin/bwrap
 XDG_DBUS_PROXY ?= /usr/bin/xdg-dbus-proxy
 SECCOMPDIR = $(LIBDIR)/boxwrap/seccomp
+SPAWN_HELPER = $(LIBDIR)/boxwrap/flatpak-spawn
 PKG_CONFIG ?= pkg-config
 SCDOC ?= scdoc
 CC ?= cc
@@ -23,7 +24,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 # lib/seccomp.h shares its name with libseccomp's <seccomp.h>: quote-only.
 override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
-	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' \
+	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
 	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
@@ -35,7 +36,7 @@ TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-u
 PROFILES := $(sort $(wildcard profiles/*.yaml))
 MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
-all: $(B)/boxwrap $(B)/seccomp/default.bpf
+all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/seccomp/default.bpf
 
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -46,6 +47,10 @@ $(B)/libboxwrap.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/boxwrap: $(B)/gen/boxwrap.o $(B)/libboxwrap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# flatpak-spawn for nested sandboxes (lib/spawn.h).
+$(B)/flatpak-spawn: $(B)/gen/flatpak-spawn.o $(B)/libboxwrap.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libboxwrap.a
@@ -72,6 +77,7 @@ wrappers: $(B)/boxwrap
 	@for p in $(PROFILES); do \
 		n=$${p##*/}; n=$${n%.yaml}; \
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
+			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 
@@ -118,6 +124,7 @@ deps:
 
 install: all
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
+	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles

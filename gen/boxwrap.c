@@ -59,6 +59,15 @@ static const char *config(const char *env, const char *dflt)
 	return v && v[0] == '/' ? v : dflt;
 }
 
+/* The programs a plan names; the environment overrides them for tests. */
+static struct plan_opts plan_options(void)
+{
+	return (struct plan_opts){
+		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
+		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
+	};
+}
+
 static void load_layered(const char *arg, struct layers *ls, struct policy *eff, bool system, bool user);
 static struct option *with_override_opts(const struct option *base);
 static void cmdline_option(struct layers *ls, int c, const char *value);
@@ -78,7 +87,7 @@ static int cmd_run(int argc, char **argv)
 	struct layers ls = {0};
 	const char *command = NULL;
 	bool dry = false;
-	struct plan_opts popts = {.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY)};
+	struct plan_opts popts = plan_options();
 	int c;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c >= OVR_OPT)
@@ -130,7 +139,7 @@ static int cmd_emit(int argc, char **argv)
 	};
 	const char *out = NULL;
 	bool profile_only = false;
-	struct plan_opts popts = {.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY)};
+	struct plan_opts popts = plan_options();
 	int c;
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
 		if (c == 'o')
@@ -263,6 +272,7 @@ static struct gen_opts gen_opts(void)
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
+		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
 	};
 }
 

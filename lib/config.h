@@ -20,3 +20,6 @@
 #ifndef BOXWRAP_SECCOMP_DIR
 #define BOXWRAP_SECCOMP_DIR "/usr/lib/boxwrap/seccomp"
 #endif
+#ifndef BOXWRAP_SPAWN_HELPER
+#define BOXWRAP_SPAWN_HELPER "/usr/lib/boxwrap/flatpak-spawn"
+#endif

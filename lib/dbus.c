@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sandbox.h"
+#include "spawn.h"
 #include "util.h"
 
 #define SYSTEM_BUS "/run/dbus/system_bus_socket"
@@ -89,6 +90,21 @@ static void a11y_args(struct plan *pl)
 	plan_requires(plan_arg(pl, plan_word(pl, PRIVATE "/a11y-bus")), a11y_needs(pl));
 	for (size_t i = 0; i < sizeof(a11y_rules) / sizeof(*a11y_rules); i++)
 		plan_requires(plan_arg(pl, plan_word(pl, "%s", a11y_rules[i])), a11y_needs(pl));
+}
+
+/* For apps that sandbox themselves, a third socket: the bus Flatpak gives
+ * a sub-sandbox with allow-dbus, portals only. flatpak-spawn binds it
+ * where the sub-sandbox looks for its bus (lib/spawn.h); the app itself
+ * gains nothing by it. One proxy process serves all three sockets. */
+static void sub_sandbox_args(struct plan *pl, const struct policy *p)
+{
+	const char *needs = "{session_bus}";
+	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
+	proxy_arg(pl, needs, PRIVATE "/" SPAWN_BUS_NAME "%s", "");
+	proxy_arg(pl, needs, "--filter%s", "");
+	proxy_arg(pl, needs, "--own=%s.Sandboxed.*", p->app_id);
+	proxy_arg(pl, needs, "--call=org.freedesktop.portal.*=*%s", "");
+	proxy_arg(pl, needs, "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
 }
 
 static void system_args(struct plan *pl, const struct policy *p, bool session)
@@ -175,6 +191,8 @@ void add_dbus(struct plan *pl, const struct policy *p, bool log)
 	if (session) {
 		session_args(pl, p, log);
 		a11y_args(pl);
+		if (flagset_value(&p->features) & FEAT_NESTED_SANDBOX)
+			sub_sandbox_args(pl, p);
 	}
 	if (system)
 		system_args(pl, p, session);

@@ -98,5 +98,6 @@ void describe_policy(struct buf *o, const struct policy *p)
 	if (s & SOCK_X11)
 		buf_adds(o, "  warning:     x11 has no isolation between clients: the app can read other windows' input\n");
 	if (f & FEAT_NESTED_SANDBOX)
-		buf_adds(o, "  warning:     nested-sandbox allows user namespaces inside the sandbox (see doc/seccomp.md)\n");
+		buf_adds(o, "  warning:     nested-sandbox allows user namespaces inside the sandbox (see doc/seccomp.md);\n"
+			    "               its flatpak-spawn builds sub-sandboxes with less, never more (boxwrap(1))\n");
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "sandbox.h"
+#include "spawn.h"
 
 static const char *const passed[] = {
 	"USER", "LOGNAME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC",
@@ -21,7 +22,8 @@ static void setenv_word(struct plan *pl, const char *name, struct word *value)
 void add_environment(struct plan *pl, const struct policy *p)
 {
 	plan_op(pl, "--clearenv", NULL, NULL);
-	setenv_word(pl, "PATH", plan_word(pl, "/usr/bin:/bin"));
+	bool spawn = !p->service && (flagset_value(&p->features) & FEAT_NESTED_SANDBOX);
+	setenv_word(pl, "PATH", plan_word(pl, spawn ? SPAWN_HELPER_DIR ":/usr/bin:/bin" : "/usr/bin:/bin"));
 	if (!p->service) /* a service has no home (sandbox.c) */
 		setenv_word(pl, "HOME", plan_word(pl, "{home}"));
 	setenv_word(pl, "XDG_RUNTIME_DIR", plan_word(pl, "/run/user/{uid}"));

@@ -73,6 +73,7 @@ enum { FD_PROXY_ARGS = 3, FD_PROXY_INFO = 4, FD_PROXY_DBUS_ARGS = 5, FD_PROXY_SY
 struct plan_opts {
 	bool log_session_bus; /* the proxy logs what the app tries (run only) */
 	const char *xdg_dbus_proxy; /* absolute path */
+	const char *spawn_helper;   /* flatpak-spawn for nested-sandbox, absolute */
 };
 
 struct plan {

@@ -3,7 +3,9 @@
  * (security.md F5). */
 #include <string.h>
 
+#include "config.h"
 #include "sandbox.h"
+#include "spawn.h"
 #include "util.h"
 
 /* A service (type: service) is a root daemon: the kernel checks what it
@@ -80,6 +82,16 @@ static void add_system_dirs(struct plan *pl, const struct policy *p)
 	plan_op(pl, "--dir", plan_word(pl, "/run/user/{uid}"), NULL);
 }
 
+/* Apps that sandbox themselves ask flatpak-spawn for their sub-sandboxes
+ * once they see /.flatpak-info (lib/spawn.h); environ.c puts its
+ * directory first in PATH. */
+static void add_spawn_helper(struct plan *pl, const struct policy *p, const char *helper)
+{
+	if (p->service || !(flagset_value(&p->features) & FEAT_NESTED_SANDBOX))
+		return;
+	plan_op(pl, "--ro-bind", plan_word(pl, "%s", helper), plan_word(pl, SPAWN_HELPER_PATH));
+}
+
 static void add_command(struct plan *pl, const struct policy *p)
 {
 	pl->command = xcalloc(p->args.n + 1, sizeof(*pl->command));
@@ -116,6 +128,7 @@ void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *
 	add_namespaces(pl, p);
 	add_environment(pl, p);
 	add_system_dirs(pl, p);
+	add_spawn_helper(pl, p, o->spawn_helper ? o->spawn_helper : BOXWRAP_SPAWN_HELPER);
 	if (!p->service)
 		add_home(pl, p);
 	add_filesystem_grants(pl, p);

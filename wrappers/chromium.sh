@@ -204,6 +204,12 @@ proxy=
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersAsync@/org/a11y/atspi/registry/deviceeventcontroller'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerRegistered@/org/a11y/atspi/registry'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerDeregistered@/org/a11y/atspi/registry'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/sandbox-bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--filter'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--own=org.chromium.Chromium.Sandboxed.*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--call=org.freedesktop.portal.*=*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*'; fi
 } > "$inst/proxy-args"
 if [ -s "$inst/proxy-args" ]; then
 mkdir -m 0700 "$inst/private"
@@ -253,7 +259,7 @@ fi
 	printf '%s\0' '--die-with-parent'
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
-	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
+	printf '%s\0' '--setenv' 'PATH' '/run/boxwrap/bin:/usr/bin:/bin'
 	printf '%s\0' '--setenv' 'HOME' "${home}"
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.chromium.Chromium'
@@ -311,6 +317,7 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
+	printf '%s\0' '--ro-bind' '/usr/lib/boxwrap/flatpak-spawn' '/run/boxwrap/bin/flatpak-spawn'
 	printf '%s\0' '--bind' "${home}"'/.var/app/org.chromium.Chromium' "${home}"
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--bind-try' "${xdg_download}" "${xdg_download}"; fi
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'

@@ -40,6 +40,7 @@ static int system_dest(const char *o, const char *d, const char *uid)
 	static const char *const fixed[] = {
 		"/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/sys/block",
 		"/sys/bus", "/sys/class", "/sys/dev", "/sys/devices", "/run/flatpak/.ref", "/run/flatpak/proxy",
+		"/run/boxwrap/bin/flatpak-spawn",
 		"/run/flatpak/doc", "/run/dbus/system_bus_socket", "/run/pcscd/pcscd.comm",
 		"/run/cups/cups.sock", "/var/cache/fontconfig", "/var/lib/dbus/machine-id", NULL,
 	};
