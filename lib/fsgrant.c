@@ -15,7 +15,7 @@ const char *const fs_xdg_names[] = {
 static const char *const reserved[] = {
 	"/usr", "/etc", "/proc", "/dev", "/sys", "/bin", "/sbin", "/lib",
 	"/lib32", "/lib64", "/libx32", "/.flatpak-info", "/app", "/run/user",
-	"/run/flatpak", "/run/host", "/run/dbus", "/tmp/.X11-unix",
+	"/run/flatpak", "/run/host", "/run/dbus", "/run/boxwrap", "/tmp/.X11-unix",
 	"/var/run", "/var/lock", NULL,
 };
 

@@ -116,7 +116,7 @@ instance_create() {
 }
 reserved_path() {
 	case $1 in
-	/|/tmp|/run|/usr|/usr/*|/etc|/etc/*|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib32|/lib32/*|/lib64|/lib64/*|/libx32|/libx32/*|/.flatpak-info|/.flatpak-info/*|/app|/app/*|/run/user|/run/user/*|/run/flatpak|/run/flatpak/*|/run/host|/run/host/*|/run/dbus|/run/dbus/*|/tmp/.X11-unix|/tmp/.X11-unix/*|/var|/var/run|/var/run/*|/var/lock|/var/lock/*) return 0 ;;
+	/|/tmp|/run|/usr|/usr/*|/etc|/etc/*|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib32|/lib32/*|/lib64|/lib64/*|/libx32|/libx32/*|/.flatpak-info|/.flatpak-info/*|/app|/app/*|/run/user|/run/user/*|/run/flatpak|/run/flatpak/*|/run/host|/run/host/*|/run/dbus|/run/dbus/*|/run/boxwrap|/run/boxwrap/*|/tmp/.X11-unix|/tmp/.X11-unix/*|/var|/var/run|/var/run/*|/var/lock|/var/lock/*) return 0 ;;
 	esac
 	return 1
 }
