@@ -37,11 +37,12 @@ static void apply_environment(const struct spawn_req *r)
 		unsetenv(r->unset_env.v[i]);
 }
 
-static void set_inherited(int fd, bool inherit)
+/* Lets fd reach the command; what names the descriptor in an error. */
+static void inherit_fd(int fd, const char *what)
 {
 	int fl = fcntl(fd, F_GETFD);
-	if (fl < 0 || fcntl(fd, F_SETFD, inherit ? fl & ~FD_CLOEXEC : fl | FD_CLOEXEC) < 0)
-		die_errno("--forward-fd=%d", fd);
+	if (fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+		die_errno("%s %d", what, fd);
 }
 
 /* Only the standard streams and the forwarded descriptors reach the
@@ -60,7 +61,7 @@ static void forward_only(const struct spawn_req *r)
 		closedir(d);
 	}
 	for (size_t i = 0; i < r->nfds; i++)
-		set_inherited(r->fds[i], true);
+		inherit_fd(r->fds[i], "--forward-fd:");
 }
 
 static struct spawn_host host_side(void)
@@ -85,7 +86,7 @@ static int default_filter(void)
 	int fd = seccomp_build_fd(&(struct seccomp_opts){0}, &err);
 	if (fd < 0)
 		die("%s", err);
-	set_inherited(fd, true);
+	inherit_fd(fd, "the seccomp filter's descriptor");
 	return fd;
 }
 

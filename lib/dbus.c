@@ -39,19 +39,32 @@ static void policy_args(struct plan *pl, const char *needs, const struct bus_pol
 			proxy_arg(pl, needs, opts[l], lists[l]->v[i]);
 }
 
+/* A filtered socket NAME in the proxy's directory for the session bus. */
+static void session_socket(struct plan *pl, const char *name)
+{
+	const char *needs = "{session_bus}";
+	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
+	proxy_arg(pl, needs, PRIVATE "/%s", name);
+	proxy_arg(pl, needs, "--filter%s", "");
+}
+
+/* Calls to the portals and their signals. */
+static void portal_args(struct plan *pl)
+{
+	proxy_arg(pl, "{session_bus}", "--call=org.freedesktop.portal.*=*%s", "");
+	proxy_arg(pl, "{session_bus}", "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
+}
+
 /* Flatpak's default session policy: the app owns its id, may call and
  * hear portals; everything else only as the profile says. */
 static void session_args(struct plan *pl, const struct policy *p, bool log)
 {
 	const char *needs = "{session_bus}";
-	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
-	proxy_arg(pl, needs, PRIVATE "/bus%s", "");
-	proxy_arg(pl, needs, "--filter%s", "");
+	session_socket(pl, "bus");
 	proxy_arg(pl, needs, "--own=%s.*", p->app_id);
 	proxy_arg(pl, needs, "--own=org.mpris.MediaPlayer2.%s.*", p->app_id);
 	policy_args(pl, needs, &p->session_bus);
-	proxy_arg(pl, needs, "--call=org.freedesktop.portal.*=*%s", "");
-	proxy_arg(pl, needs, "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
+	portal_args(pl);
 	if (log)
 		proxy_arg(pl, needs, "--log%s", "");
 }
@@ -98,13 +111,9 @@ static void a11y_args(struct plan *pl)
  * gains nothing by it. One proxy process serves all three sockets. */
 static void sub_sandbox_args(struct plan *pl, const struct policy *p)
 {
-	const char *needs = "{session_bus}";
-	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
-	proxy_arg(pl, needs, PRIVATE "/" SPAWN_BUS_NAME "%s", "");
-	proxy_arg(pl, needs, "--filter%s", "");
-	proxy_arg(pl, needs, "--own=%s.Sandboxed.*", p->app_id);
-	proxy_arg(pl, needs, "--call=org.freedesktop.portal.*=*%s", "");
-	proxy_arg(pl, needs, "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
+	session_socket(pl, SPAWN_BUS_NAME);
+	proxy_arg(pl, "{session_bus}", "--own=%s.Sandboxed.*", p->app_id);
+	portal_args(pl);
 }
 
 static void system_args(struct plan *pl, const struct policy *p, bool session)

@@ -43,6 +43,9 @@ out=$(app "exec 5< /etc/hostname 6< /etc/hostname; $sandboxed --forward-fd=5 sh 
 check "only the forwarded descriptor reaches the command ($out)" \
 	sh -c 'case " $1" in *" 5 "*" 6 "*|*" 6 "*) exit 1 ;; *" 5 "*) ;; *) exit 1 ;; esac' - "$out"
 
+out=$(app 'flatpak-spawn --forward-fd=9 true; echo "status $?"')
+expect "a descriptor that is not open cannot be forwarded" '*--forward-fd: 9: Bad file descriptor*status 1'
+
 out=$(app "unshare -U true && echo app-ok; $sandboxed unshare -U true || echo sub-refused")
 expect "the app may create user namespaces, its sub-sandbox may not" '*app-ok*sub-refused*'
 out=$(app "grep Seccomp_filters /proc/self/status; $sandboxed grep Seccomp_filters /proc/self/status" | tr -s '\t\n' '  ')
