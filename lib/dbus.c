@@ -16,12 +16,8 @@
 
 /* The host values a proxy needs: the session bus when it is filtered,
  * else only the system bus. */
-static const char *proxy_needs(bool session, bool system)
-{
-	if (session && system)
-		return "{session_bus}{sock:" SYSTEM_BUS "}";
-	return session ? "{session_bus}" : "{sock:" SYSTEM_BUS "}";
-}
+#define NEEDS_SESSION "{session_bus}"
+#define NEEDS_SYSTEM "{sock:" SYSTEM_BUS "}"
 
 /* Appends one proxy argument that exists only when every host value in
  * `needs` is set. */
@@ -42,7 +38,7 @@ static void policy_args(struct plan *pl, const char *needs, const struct bus_pol
 /* A filtered socket NAME in the proxy's directory for the session bus. */
 static void session_socket(struct plan *pl, const char *name)
 {
-	const char *needs = "{session_bus}";
+	const char *needs = NEEDS_SESSION;
 	proxy_arg(pl, needs, "unix:path={session_bus}%s", "");
 	proxy_arg(pl, needs, PRIVATE "/%s", name);
 	proxy_arg(pl, needs, "--filter%s", "");
@@ -51,15 +47,15 @@ static void session_socket(struct plan *pl, const char *name)
 /* Calls to the portals and their signals. */
 static void portal_args(struct plan *pl)
 {
-	proxy_arg(pl, "{session_bus}", "--call=org.freedesktop.portal.*=*%s", "");
-	proxy_arg(pl, "{session_bus}", "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
+	proxy_arg(pl, NEEDS_SESSION, "--call=org.freedesktop.portal.*=*%s", "");
+	proxy_arg(pl, NEEDS_SESSION, "--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*%s", "");
 }
 
 /* Flatpak's default session policy: the app owns its id, may call and
  * hear portals; everything else only as the profile says. */
 static void session_args(struct plan *pl, const struct policy *p, bool log)
 {
-	const char *needs = "{session_bus}";
+	const char *needs = NEEDS_SESSION;
 	session_socket(pl, "bus");
 	proxy_arg(pl, needs, "--own=%s.*", p->app_id);
 	proxy_arg(pl, needs, "--own=org.mpris.MediaPlayer2.%s.*", p->app_id);
@@ -112,17 +108,16 @@ static void a11y_args(struct plan *pl)
 static void sub_sandbox_args(struct plan *pl, const struct policy *p)
 {
 	session_socket(pl, SPAWN_BUS_NAME);
-	proxy_arg(pl, "{session_bus}", "--own=%s.Sandboxed.*", p->app_id);
+	proxy_arg(pl, NEEDS_SESSION, "--own=%s.Sandboxed.*", p->app_id);
 	portal_args(pl);
 }
 
-static void system_args(struct plan *pl, const struct policy *p, bool session)
+static void system_args(struct plan *pl, const struct policy *p)
 {
-	const char *needs = proxy_needs(session, true);
-	proxy_arg(pl, needs, "unix:path=%s", SYSTEM_BUS);
-	proxy_arg(pl, needs, PRIVATE "/system-bus%s", "");
-	proxy_arg(pl, needs, "--filter%s", "");
-	policy_args(pl, needs, &p->system_bus);
+	proxy_arg(pl, NEEDS_SYSTEM, "unix:path=%s", SYSTEM_BUS);
+	proxy_arg(pl, NEEDS_SYSTEM, PRIVATE "/system-bus%s", "");
+	proxy_arg(pl, NEEDS_SYSTEM, "--filter%s", "");
+	policy_args(pl, NEEDS_SYSTEM, &p->system_bus);
 }
 
 /* The proxy's own sandbox: /usr, the real bus sockets, its socket
@@ -150,25 +145,42 @@ static void proxy_sandbox(struct plan *pl, bool session, bool system)
 	plan_op(pl, "--file", plan_word(pl, "4"), plan_word(pl, "/.flatpak-info"));
 }
 
+/* A step the app's bwrap needs whenever the proxy runs, that is when the
+ * host has either bus the policy filters: guards are conjunctions, so
+ * with both it is added twice, the second only when there is no session
+ * bus. */
+static void while_proxy_runs(struct plan *pl, bool session, bool system, const char *opt, const char *a,
+			     const char *b)
+{
+	if (session)
+		plan_requires(plan_op(pl, opt, plan_word(pl, a), b ? plan_word(pl, b) : NULL),
+			      plan_word(pl, NEEDS_SESSION));
+	if (system) {
+		struct step *s = plan_op(pl, opt, plan_word(pl, a), b ? plan_word(pl, b) : NULL);
+		plan_requires(s, plan_word(pl, NEEDS_SYSTEM));
+		if (session)
+			plan_guard_unset(s, plan_var(pl, HV_SESSION_BUS, NULL));
+	}
+}
+
 /* The app's side: the proxy's socket directory, and symlinks where
  * clients look for the buses. The directory, not the sockets, is bound
  * so the app's bwrap can set up while the proxy starts (the back ends
  * hold it before exec until the proxy listens); bwrap holds the proxy's
  * lifetime pipe (--sync-fd). Each only when the host has that bus, so a
- * machine without one still launches. */
+ * machine without one still launches, and one without the other still
+ * gets the one it has. */
 static void app_side(struct plan *pl, bool session, bool system)
 {
-	const char *any = proxy_needs(session, system);
-	plan_requires(plan_op(pl, "--ro-bind", plan_word(pl, PRIVATE), plan_word(pl, "/run/flatpak/proxy")),
-		      plan_word(pl, any));
+	while_proxy_runs(pl, session, system, "--ro-bind", PRIVATE, "/run/flatpak/proxy");
 	if (session) {
 		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "proxy/bus"), plan_word(pl, "/run/flatpak/bus")),
-			      plan_word(pl, "{session_bus}"));
+			      plan_word(pl, NEEDS_SESSION));
 		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../../flatpak/bus"), plan_word(pl, "/run/user/{uid}/bus")),
-			      plan_word(pl, "{session_bus}"));
+			      plan_word(pl, NEEDS_SESSION));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SESSION_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=/run/flatpak/bus")),
-			      plan_word(pl, "{session_bus}"));
+			      plan_word(pl, NEEDS_SESSION));
 		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "proxy/a11y-bus"),
 				      plan_word(pl, "/run/flatpak/at-spi-bus")),
 			      a11y_needs(pl));
@@ -178,13 +190,13 @@ static void app_side(struct plan *pl, bool session, bool system)
 	}
 	if (system) {
 		plan_requires(plan_op(pl, "--symlink", plan_word(pl, "../flatpak/proxy/system-bus"), plan_word(pl, SYSTEM_BUS)),
-			      plan_word(pl, proxy_needs(session, true)));
+			      plan_word(pl, NEEDS_SYSTEM));
 		plan_requires(plan_op(pl, "--setenv", plan_word(pl, "DBUS_SYSTEM_BUS_ADDRESS"),
 				      plan_word(pl, "unix:path=" SYSTEM_BUS)),
-			      plan_word(pl, proxy_needs(session, true)));
+			      plan_word(pl, NEEDS_SYSTEM));
 	}
 	_Static_assert(FD_SYNC == 8, "the descriptor named below");
-	plan_requires(plan_op(pl, "--sync-fd", plan_word(pl, "8"), NULL), plan_word(pl, any));
+	while_proxy_runs(pl, session, system, "--sync-fd", "8", NULL);
 }
 
 void add_dbus(struct plan *pl, const struct policy *p, bool log)
@@ -204,7 +216,7 @@ void add_dbus(struct plan *pl, const struct policy *p, bool log)
 			sub_sandbox_args(pl, p);
 	}
 	if (system)
-		system_args(pl, p, session);
+		system_args(pl, p);
 	pl->target = &pl->proxy_bwrap;
 	proxy_sandbox(pl, session, system);
 	pl->target = &pl->app;

@@ -9,7 +9,7 @@ chmod -R a+rX "$scratch/seccomp"
 mkdir -p "$home/.var/app/$app"
 cp tests/dbus-client.py "$home/.var/app/$app/client.py"
 give "$home"
-for p in dbus basic; do
+for p in dbus dbus-system basic; do
 	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "tests/profiles/$p.yaml" > "$scratch/$p.sh"
 done
 
@@ -28,6 +28,8 @@ svc_pid=$bg_pid
 for _ in $(seq 50); do grep -q ready "$scratch/service.out" 2>/dev/null && break; sleep 0.1; done
 trap 'kill $svc_pid $bus_pid 2>/dev/null; cleanup_scratch' EXIT
 
+system_bus=absent
+[ -S /run/dbus/system_bus_socket ] && system_bus=present
 launch() { # MODE PROFILE ARGS...
 	_m=$1 _p=$2
 	shift 2
@@ -49,6 +51,9 @@ proxies() {
 for mode in run emit; do
 	out=$(client $mode names)
 	check "$mode: ListNames shows the bus and granted names only ($out)" \
+		test "$out" = "OK names org.boxwrap.Granted org.boxwrap.Seen org.freedesktop.DBus"
+	out=$(launch $mode dbus-system "$home/client.py" names 2>&1)
+	check "$mode: with a system-bus policy too, the session bus is the same (host system bus: $system_bus)" \
 		test "$out" = "OK names org.boxwrap.Granted org.boxwrap.Seen org.freedesktop.DBus"
 	out=$(client $mode ping:org.boxwrap.Granted ping:org.boxwrap.Secret ping:org.boxwrap.Seen)
 	check "$mode: a granted service answers" sh -c 'case $1 in *"OK ping:org.boxwrap.Granted"*) ;; *) exit 1 ;; esac' - "$out"

@@ -166,10 +166,10 @@ proxy=
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersAsync@/org/a11y/atspi/registry/deviceeventcontroller'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerRegistered@/org/a11y/atspi/registry'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerDeregistered@/org/a11y/atspi/registry'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' 'unix:path=/run/dbus/system_bus_socket'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/system-bus'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--filter'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--talk=org.freedesktop.ModemManager1'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' 'unix:path=/run/dbus/system_bus_socket'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/system-bus'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--filter'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--talk=org.freedesktop.ModemManager1'; fi
 } > "$inst/proxy-args"
 if [ -s "$inst/proxy-args" ]; then
 mkdir -m 0700 "$inst/private"
@@ -292,15 +292,17 @@ fi
 	if [ -n "${rtsock_pulse_native}" ]; then printf '%s\0' '--setenv' 'PULSE_SERVER' 'unix:/run/user/'"${uid}"'/pulse/native'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--bind' "${doc}" '/run/flatpak/doc'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--symlink' '../../flatpak/doc' '/run/user/'"${uid}"'/doc'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ] && [ -z "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' 'proxy/bus' '/run/flatpak/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--symlink' '../../flatpak/bus' '/run/user/'"${uid}"'/bus'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--setenv' 'DBUS_SESSION_BUS_ADDRESS' 'unix:path=/run/flatpak/bus'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--symlink' 'proxy/a11y-bus' '/run/flatpak/at-spi-bus'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--setenv' 'AT_SPI_BUS_ADDRESS' 'unix:path=/run/flatpak/at-spi-bus'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--symlink' '../flatpak/proxy/system-bus' '/run/dbus/system_bus_socket'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--setenv' 'DBUS_SYSTEM_BUS_ADDRESS' 'unix:path=/run/dbus/system_bus_socket'; fi
-	if [ -n "${session_bus}" ] && [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--sync-fd' '8'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--symlink' '../flatpak/proxy/system-bus' '/run/dbus/system_bus_socket'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ]; then printf '%s\0' '--setenv' 'DBUS_SYSTEM_BUS_ADDRESS' 'unix:path=/run/dbus/system_bus_socket'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--sync-fd' '8'; fi
+	if [ -n "${sock__run_dbus_system_bus_socket}" ] && [ -z "${session_bus}" ]; then printf '%s\0' '--sync-fd' '8'; fi
 	printf '%s\0' '--perms' '0600'
 	printf '%s\0' '--file' '4' '/.flatpak-info'
 	printf '%s\0' '--ro-bind-data' '5' '/.flatpak-info'
