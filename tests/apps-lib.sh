@@ -1,0 +1,228 @@
+# Helpers for the real-application tests (t-apps*.sh), sourced after
+# tests/lib.sh and setup_scratch: a private bus and Xvfb on demand, the
+# unprivileged launch, test files, and the checks every app gets.
+pids=
+stop_all() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; cleanup_scratch; }
+trap stop_all EXIT
+trap 'exit 130' INT TERM HUP
+
+now() { date +%s; }
+# as_user, for "bg_user CMD... &": the background subshell becomes CMD, so
+# $! is the process to stop.
+bg_user() {
+	if [ "$(id -u)" = 0 ]; then
+		HOME=$home XDG_RUNTIME_DIR=$rt exec setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups -- "$@"
+	else
+		HOME=$home XDG_RUNTIME_DIR=$rt exec "$@"
+	fi
+}
+# overlay PROFILE GRANT: the shipped profile plus one filesystem grant.
+overlay() {
+	_o=$scratch/${1##*/}
+	if grep -q '^filesystems: \[' "$1"; then
+		sed "s/^filesystems: \[/filesystems: [$2, /" "$1" > "$_o"
+	else
+		{ cat "$1"; echo "filesystems: [$2]"; } > "$_o"
+	fi
+	give "$_o"
+	echo "$_o"
+}
+# A private session bus without service activation, and Xvfb, on demand.
+bus=
+start_bus() {
+	[ -n "$bus" ] && return 0
+	command -v dbus-daemon > /dev/null || return 1
+	cat > "$scratch/bus.conf" <<XML
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir=$rt</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+XML
+	give "$scratch/bus.conf"
+	bg_user dbus-daemon --config-file="$scratch/bus.conf" --nofork --print-address=3 3> "$scratch/bus.addr" 2> "$scratch/bus.log" &
+	pids="$pids $!"
+	for _i in $(seq 50); do [ -s "$scratch/bus.addr" ] && break; sleep 0.1; done
+	bus=$(head -n1 "$scratch/bus.addr")
+	[ -n "$bus" ]
+}
+display=
+start_x() {
+	[ -n "$display" ] && return 0
+	command -v Xvfb > /dev/null && command -v xdotool > /dev/null || return 1
+	Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3> "$scratch/display" 2> "$scratch/xvfb.log" &
+	pids="$pids $!"
+	for _i in $(seq 50); do [ -s "$scratch/display" ] && break; sleep 0.1; done
+	display=:$(head -n1 "$scratch/display")
+	[ "$display" != : ]
+}
+# The app ids the bus's peers carry: for every connection, the app-info
+# in the root of the pid the bus reports for it.
+bus_peer_app_ids() {
+	for _n in $(as_user gdbus call --address "$bus" -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+			-m org.freedesktop.DBus.ListNames | grep -o "':[0-9.]*'" | tr -d "'"); do
+		_p=$(as_user gdbus call --address "$bus" -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+			-m org.freedesktop.DBus.GetConnectionUnixProcessID "$_n" 2> /dev/null | grep -o '[0-9][0-9]*' | tail -n1)
+		[ -n "$_p" ] && sed -n 's/^name=//p' "/proc/$_p/root/.flatpak-info" 2> /dev/null
+	done | sort -u | tr '\n' ' '
+}
+
+# wait_window NAME-PATTERN SECONDS: the visible window's title, once it
+# appears.
+wait_window() {
+	_end=$(($(now) + $2))
+	while [ "$(now)" -le "$_end" ]; do
+		_w=$(DISPLAY=$display xdotool search --onlyvisible --name "$1" 2> /dev/null | head -n1)
+		[ -n "$_w" ] && { DISPLAY=$display xdotool getwindowname "$_w"; return 0; }
+		sleep 0.2
+	done
+	return 1
+}
+
+# make_page: the page, images and canary every browser test uses, in
+# ~/Documents; the canary lies in the real home, outside every grant. The
+# page's title and colour tell which images loaded.
+make_page() {
+	mkdir -p "$home/Documents" "$home/Downloads" "$home/Videos"
+	svg='<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+	echo "$svg" > "$home/Documents/granted.svg"
+	echo "$svg" > "$home/canary.svg"
+	cat > "$home/Documents/page.html" <<HTML
+<!doctype html><html><head><title>loading</title>
+<style>html, body { margin: 0; height: 100%; }</style><script>
+window.onload = function () {
+  var g = document.getElementById("granted").naturalWidth > 0;
+  var c = document.getElementById("canary").naturalWidth > 0;
+  document.body.style.background = c ? "#ff0000" : g ? "#00ff00" : "#0000ff";
+  document.title = "boxwrap granted=" + g + " canary=" + c;
+};
+</script></head><body>
+<img id="granted" src="file://$home/Documents/granted.svg" width="1" height="1">
+<img id="canary" src="file://$home/canary.svg" width="1" height="1">
+</body></html>
+HTML
+}
+
+# png_centre_colour FILE: the middle pixel of a PNG, as #rrggbb.
+png_centre_colour() {
+	python3 - "$1" 2> /dev/null <<'PY'
+import sys, zlib, struct
+d = open(sys.argv[1], 'rb').read()
+assert d[:8] == b'\x89PNG\r\n\x1a\n'
+i, idat = 8, b''
+while i < len(d):
+    n, t = struct.unpack('>I4s', d[i:i + 8]); c = d[i + 8:i + 8 + n]; i += 12 + n
+    if t == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', c[:10])
+    elif t == b'IDAT': idat += c
+bpp = {2: 3, 6: 4}[ctype]
+raw, stride, prev = zlib.decompress(idat), w * bpp, bytearray(w * bpp)
+for r in range(h // 2 + 1):  # unfilter down to the middle row
+    f, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+    for k in range(stride):
+        a = line[k - bpp] if k >= bpp else 0; b = prev[k]; c = prev[k - bpp] if k >= bpp else 0
+        p = a + b - c
+        line[k] = (line[k] + [0, a, b, (a + b) // 2,
+                   a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c][f]) & 255
+    prev = line
+print('#%02x%02x%02x' % tuple(prev[(w // 2) * bpp:(w // 2) * bpp + 3]))
+PY
+}
+
+# A PDF of one page whose document title is $2.
+make_pdf() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>", None,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Title (" + sys.argv[2].encode() + b") >>"]
+stream = b"BT /F1 18 Tf 20 40 Td (boxwrap) Tj ET"
+objs[3] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+out, offs = bytearray(b"%PDF-1.4\n"), []
+for i, o in enumerate(objs):
+    offs.append(len(out)); out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+x = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+for o in offs: out += b"%010d 00000 n \n" % o
+out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+open(sys.argv[1], "wb").write(out)
+PY
+}
+
+# A 64x64 PNG, all green.
+make_png() {
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\0" + b"\x00\xff\x00" * 64 for _ in range(64))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
+png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+}
+
+
+# The real home as a list of paths, without ~/.var (where apps' private
+# homes live on the host).
+home_listing() { (cd "$home" && find . -path ./.var -prune -o -print | sort); }
+
+# app_pid APP-ID: a process of the app itself (not its bwrap or proxy),
+# found by the app-info in its root.
+app_pid() {
+	for _p in $(pgrep -u "$TEST_UID"); do
+		case $(cat "/proc/$_p/comm" 2> /dev/null) in bwrap | xdg-dbus-proxy | timeout | boxwrap) continue ;; esac
+		grep -qx "name=$1" "/proc/$_p/root/.flatpak-info" 2> /dev/null && { echo "$_p"; return 0; }
+	done
+	return 1
+}
+
+# app_start NAME APP-ID TITLE SECONDS RUN-ARGS...: `boxwrap run RUN-ARGS`
+# under Xvfb on the private bus, as the test user. Checks that a window
+# whose title has TITLE appears within SECONDS, that its screenshot is not
+# empty, that the bus sees the app's connection as APP-ID (what
+# xdg-desktop-portal does: the peer's pid, then that pid's /.flatpak-info;
+# the peer is the proxy), and that the real home's canary is not in its
+# sandbox. Leaves the app running ($app, window $win) for more checks.
+app_start() {
+	_name=$1 _id=$2 _title=$3 _secs=$4
+	shift 4
+	t0=$(now)
+	home_listing > "$scratch/$_name.home-before"
+	bg_user env DISPLAY="$display" DBUS_SESSION_BUS_ADDRESS="$bus" timeout 120 "$BOXWRAP" run "$@" \
+		> "$scratch/$_name.log" 2>&1 &
+	app=$!
+	pids="$pids $app"
+	title=$(wait_window "$_title" "$_secs")
+	check "$_name: its window appears over X11 ($title)" test -n "$title"
+	# Some apps replace the window as they set their title: look again.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		win=$(DISPLAY=$display xdotool search --onlyvisible --name "$_title" 2> /dev/null | head -n1)
+		DISPLAY=$display xwd -silent -id "${win:-0}" > "$scratch/$_name.xwd" 2> /dev/null
+		shot=$(wc -c < "$scratch/$_name.xwd")
+		[ "$shot" -gt 10000 ] && break
+		sleep 0.3
+	done
+	check "$_name: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
+	ids=$(bus_peer_app_ids)
+	check "$_name: the bus sees its connection as $_id, as the portal would ($ids)" \
+		sh -c 'case " $1 " in *" $2 "*) exit 0 ;; esac; exit 1' - "$ids" "$_id"
+	_pid=$(app_pid "$_id")
+	check "$_name: the real home is hidden: its canary is not in the app's sandbox (pid ${_pid:-none})" \
+		sh -c '[ -n "$1" ] && [ -d "/proc/$1/root/" ] && [ ! -e "/proc/$1/root$2" ]' - "$_pid" "$home/canary.svg"
+	[ -n "$title" ] || { diag "$_name's log:"; tail -n 15 "$scratch/$_name.log" | sed 's/^/#   /'; }
+}
+
+# app_stop NAME APP-ID: stops the app; nothing it wrote lands in the real
+# home outside ~/.var, and what it wrote to its home is in
+# ~/.var/app/APP-ID (README, "persistent").
+app_stop() {
+	kill "$app" 2> /dev/null
+	wait "$app" 2> /dev/null
+	home_listing > "$scratch/$1.home-after"
+	check "$1: the real home is unchanged outside ~/.var" cmp -s "$scratch/$1.home-before" "$scratch/$1.home-after"
+	diff "$scratch/$1.home-before" "$scratch/$1.home-after" | sed -n 's/^[<>]/#   &/p' | head -n 10
+	_n=$(find "$home/.var/app/$2" -type f 2> /dev/null | wc -l)
+	check "$1: what it wrote to its home is on the host in ~/.var/app/$2 ($_n files)" test "$_n" -gt 0
+	diag "$1: $(($(now) - t0)) s"
+}
