@@ -163,6 +163,19 @@ PY
 }
 
 
+# gecko_sandboxed: true while a Gecko content process of the test user
+# runs in Gecko's own sandbox nested in ours: a user namespace that is not
+# its parent's, and Gecko's seccomp filter stacked on boxwrap's.
+gecko_sandboxed() {
+	for _c in $(pgrep -u "$TEST_UID" -f -- -contentproc); do
+		_f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$_c/status" 2> /dev/null)
+		_u=$(readlink "/proc/$_c/ns/user" 2> /dev/null)
+		_pu=$(readlink "/proc/$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$_c/status" 2> /dev/null)/ns/user" 2> /dev/null)
+		[ "${_f:-0}" -ge 2 ] && [ -n "$_u" ] && [ "$_u" != "$_pu" ] && return 0
+	done
+	return 1
+}
+
 # The real home as a list of paths, without ~/.var (where apps' private
 # homes live on the host).
 home_listing() { (cd "$home" && find . -path ./.var -prune -o -print | sort); }

@@ -152,6 +152,10 @@ for app_name in thunderbird geary gajim dino telegram-desktop chatty calls; do
 	fi
 	case $app_name in
 	thunderbird) app_start thunderbird org.mozilla.Thunderbird "Mozilla Thunderbird" 60 profiles/thunderbird.yaml
+		nested=0
+		for _ in $(seq 50); do gecko_sandboxed && nested=1 && break; sleep 0.2; done
+		check "thunderbird: content processes run in Gecko's own sandbox (user namespace, seccomp) inside ours" \
+			test $nested = 1
 		app_stop thunderbird org.mozilla.Thunderbird ;;
 	geary)
 		# Its keyrings outside the home the test watches.

@@ -52,13 +52,7 @@ if [ -n "$firefox" ] && command -v python3 > /dev/null; then
 	ff=$!
 	nested=0
 	while kill -0 "$ff" 2> /dev/null; do
-		for c in $(pgrep -u "$TEST_UID" -f -- -contentproc); do
-			# Firefox's seccomp filter stacked on ours, in a user namespace of its own.
-			f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$c/status" 2> /dev/null)
-			u=$(readlink "/proc/$c/ns/user" 2> /dev/null)
-			parent=$(readlink "/proc/$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$c/status" 2> /dev/null)/ns/user" 2> /dev/null)
-			[ "${f:-0}" -ge 2 ] && [ -n "$u" ] && [ "$u" != "$parent" ] && nested=1
-		done
+		gecko_sandboxed && nested=1
 		sleep 0.1
 	done
 	wait "$ff"
