@@ -50,6 +50,15 @@ dbus-daemon --system --nofork --nopidfile > "$scratch/dbus.log" 2>&1 &
 dbus=$!
 i=0; while ! [ -S /run/dbus/system_bus_socket ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "a private system bus runs for the test" test -S /run/dbus/system_bus_socket
+# An app that filters the system bus, on a host with no session bus: the
+# proxy runs for the system bus alone, and the app still gets its socket
+# directory and lifetime pipe (they were once bound only with both buses).
+args=$(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$svc_rt" HOME="$home" \
+	"$BOXWRAP" run --dry-run tests/profiles/dbus-system.yaml | tr ' ' '\n')
+check "system bus only: the app gets the proxy's directory, its system bus socket and the lifetime pipe" \
+	sh -c 'for o in "'"'"'/run/flatpak/proxy'"'"'" "'"'"'/run/dbus/system_bus_socket'"'"'" "'"'"'--sync-fd'"'"'"; do
+		printf "%s\n" "$1" | grep -qx -- "$o" || exit 1; done
+		! printf "%s\n" "$1" | grep -q DBUS_SESSION_BUS_ADDRESS' - "$args"
 # As OpenRC runs it: root, no HOME, a runtime directory of its own
 # (contrib/openrc/bluetooth.initd). XDG_CONFIG_HOME only because `run`
 # looks for per-user overrides.
