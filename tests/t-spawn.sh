@@ -52,6 +52,10 @@ out=$(app "grep Seccomp_filters /proc/self/status; $sandboxed grep Seccomp_filte
 check "the default filter is stacked on the app's ($out)" \
 	test "$out" = "Seccomp_filters: 1 Seccomp_filters: 2 "
 
+# glycin's loader: its exact options, under prlimit, speaking on stdin.
+out=$(app "echo image | flatpak-spawn --sandbox --watch-bus --directory=/ prlimit --as=1000000000 sh -c 'read -r x; echo \$x \$PWD \$(ulimit -v)'")
+expect "a glycin loader's command line: stdin arrives, in /, under the memory limit" 'image / 976562'
+
 out=$(app 'flatpak-spawn --host true; echo "status $?"')
 expect "--host is refused: no way to the host" '*no way to the host*status 2'
 out=$(app 'flatpak-spawn --env=A.B=c --env=X=1 --unset-env=X env' | grep -c '^A\.B=c$\|^X=')

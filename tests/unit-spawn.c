@@ -1,5 +1,5 @@
-/* flatpak-spawn's options as WebKitGTK passes them, the refusals, and the
- * sub-sandbox's bwrap options (lib/spawn.c). */
+/* flatpak-spawn's options as WebKitGTK and glycin pass them, the
+ * refusals, and the sub-sandbox's bwrap options (lib/spawn.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +49,21 @@ static void test_webkit_probe(void)
 	TAP_OK(r.sandbox && r.npaths == 1 && r.paths[0].optional && !r.paths[0].writable,
 	       "the probe's path is an optional read-only one");
 	TAP_STREQ(r.argv[0], "echo", "the command follows the options");
+	spawn_req_free(&r);
+}
+
+static void test_glycin_loader(void)
+{
+	/* glycin (Loupe's and Fractal's image decoding) under /.flatpak-info:
+	 * each loader through flatpak-spawn, its stdin the socket it talks on. */
+	char **argv = ARGV("--sandbox", "--watch-bus", "--directory=/", "prlimit", "--as=1000000000",
+			   "/usr/libexec/glycin-loaders/2+/glycin-image-rs");
+	struct spawn_req r;
+	char *err = NULL;
+	TAP_OK(parse(argv, argc_of(argv), &r, &err) == 0, "a glycin loader's command line parses (%s)", err ? err : "");
+	TAP_OK(r.sandbox && r.watch_bus && r.directory && strcmp(r.directory, "/") == 0, "--sandbox, --watch-bus, --directory=/");
+	TAP_OK(strcmp(r.argv[0], "prlimit") == 0 && strcmp(r.argv[1], "--as=1000000000") == 0,
+	       "the command's own options stay its own");
 	spawn_req_free(&r);
 }
 
@@ -180,6 +195,7 @@ static void test_unix_path(void)
 int main(void)
 {
 	test_webkit_probe();
+	test_glycin_loader();
 	test_web_process();
 	test_refused();
 	test_plain_and_share_pids();

@@ -131,13 +131,13 @@ doc="$rt/doc/by-app/"'org.gnome.Fractal'
 [ -d "$doc" ] || doc=
 session_bus; session_bus=$_out
 a11y_bus; a11y_bus=$_out
-seccomp='/usr/lib/boxwrap/seccomp/default.bpf'
+seccomp='/usr/lib/boxwrap/seccomp/nested-sandbox.bpf'
 if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 	die "seccomp filter $seccomp is missing; refusing to start without it"
 fi
 private_dir "${home}"'/.var/app/org.gnome.Fractal'
 instance_create
-printf '%s\n' '[Application]' 'name=org.gnome.Fractal' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Fractal' '' '[Context]' 'shared=network;ipc;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' '
+printf '%s\n' '[Application]' 'name=org.gnome.Fractal' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Fractal' '' '[Context]' 'shared=network;ipc;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' 'features=nested-sandbox;' '
 [Session Bus Policy]' 'org.freedesktop.secrets=talk' > "$inst/info"
 proxy=
 {
@@ -162,6 +162,12 @@ proxy=
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--call=org.a11y.atspi.Registry=org.a11y.atspi.DeviceEventController.NotifyListenersAsync@/org/a11y/atspi/registry/deviceeventcontroller'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerRegistered@/org/a11y/atspi/registry'; fi
 	if [ -n "${session_bus}" ] && [ -n "${a11y_bus}" ]; then printf '%s\0' '--broadcast=org.a11y.atspi.Registry=org.a11y.atspi.Registry.EventListenerDeregistered@/org/a11y/atspi/registry'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' "${rt}"'/.flatpak/'"${instance}"'/private/sandbox-bus'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--filter'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--own=org.gnome.Fractal.Sandboxed.*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--call=org.freedesktop.portal.*=*'; fi
+	if [ -n "${session_bus}" ]; then printf '%s\0' '--broadcast=org.freedesktop.portal.*=@/org/freedesktop/portal/*'; fi
 } > "$inst/proxy-args"
 if [ -s "$inst/proxy-args" ]; then
 mkdir -m 0700 "$inst/private"
@@ -205,14 +211,13 @@ exec 8< "$inst/sync"
 fi
 {
 	printf '%s\0' '--unshare-user'
-	printf '%s\0' '--disable-userns'
 	printf '%s\0' '--unshare-pid'
 	printf '%s\0' '--unshare-uts'
 	printf '%s\0' '--unshare-cgroup-try'
 	printf '%s\0' '--die-with-parent'
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
-	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
+	printf '%s\0' '--setenv' 'PATH' '/run/boxwrap/bin:/usr/bin:/bin'
 	printf '%s\0' '--setenv' 'HOME' "${home}"
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.gnome.Fractal'
@@ -270,6 +275,7 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
+	printf '%s\0' '--ro-bind' '/usr/lib/boxwrap/flatpak-spawn' '/run/boxwrap/bin/flatpak-spawn'
 	printf '%s\0' '--bind' "${home}"'/.var/app/org.gnome.Fractal' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
