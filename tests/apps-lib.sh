@@ -208,12 +208,15 @@ app_start() {
 	pids="$pids $app"
 	title=$(wait_window "$_title" "$_secs")
 	check "$_name: its window appears over X11 ($title)" test -n "$title"
-	# Some apps replace the window as they set their title: look again.
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		win=$(DISPLAY=$display xdotool search --onlyvisible --name "$_title" 2> /dev/null | head -n1)
-		DISPLAY=$display xwd -silent -id "${win:-0}" > "$scratch/$_name.xwd" 2> /dev/null
-		shot=$(wc -c < "$scratch/$_name.xwd")
-		[ "$shot" -gt 10000 ] && break
+	# Some apps replace the window as they set their title, or have more
+	# than one of that title: look again, at each.
+	shot=0
+	for _ in $(seq 20); do
+		for win in $(DISPLAY=$display xdotool search --onlyvisible --name "$_title" 2> /dev/null); do
+			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$_name.xwd" 2> /dev/null
+			shot=$(wc -c < "$scratch/$_name.xwd")
+			[ "$shot" -gt 10000 ] && break 2
+		done
 		sleep 0.3
 	done
 	check "$_name: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
