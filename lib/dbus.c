@@ -14,8 +14,7 @@
 #define SYSTEM_BUS "/run/dbus/system_bus_socket"
 #define PRIVATE "{rt}/.flatpak/{instance}/private"
 
-/* The host values a proxy needs: the session bus when it is filtered,
- * else only the system bus. */
+/* The host value each bus's steps need: that bus's socket. */
 #define NEEDS_SESSION "{session_bus}"
 #define NEEDS_SYSTEM "{sock:" SYSTEM_BUS "}"
 
@@ -152,13 +151,12 @@ static void proxy_sandbox(struct plan *pl, bool session, bool system)
 static void while_proxy_runs(struct plan *pl, bool session, bool system, const char *opt, const char *a,
 			     const char *b)
 {
-	if (session)
-		plan_requires(plan_op(pl, opt, plan_word(pl, a), b ? plan_word(pl, b) : NULL),
-			      plan_word(pl, NEEDS_SESSION));
-	if (system) {
+	for (int bus = 0; bus < 2; bus++) {
+		if (!(bus ? system : session))
+			continue;
 		struct step *s = plan_op(pl, opt, plan_word(pl, a), b ? plan_word(pl, b) : NULL);
-		plan_requires(s, plan_word(pl, NEEDS_SYSTEM));
-		if (session)
+		plan_requires(s, plan_word(pl, bus ? NEEDS_SYSTEM : NEEDS_SESSION));
+		if (bus && session)
 			plan_guard_unset(s, plan_var(pl, HV_SESSION_BUS, NULL));
 	}
 }

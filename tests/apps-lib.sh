@@ -176,6 +176,17 @@ gecko_sandboxed() {
 	return 1
 }
 
+# screenshot_checks NAME STATUS PNG: a headless browser's screenshot of
+# page.html exited STATUS, landed in the granted PNG, and shows the page
+# green: its granted image loaded, the canary from the real home did not.
+screenshot_checks() {
+	check "$1: the screenshot exits 0" test "$2" = 0
+	check "$1: the PNG is in the granted download directory" test -s "$3"
+	_colour=$(png_centre_colour "$3")
+	check "$1: the page loaded its granted image but not the canary from the real home (green, got $_colour)" \
+		test "$_colour" = "#00ff00"
+}
+
 # The real home as a list of paths, without ~/.var (where apps' private
 # homes live on the host).
 home_listing() { (cd "$home" && find . -path ./.var -prune -o -print | sort); }

@@ -31,6 +31,24 @@ if [ -n "${BOXWRAP_IN_MNTNS-}" ] && command -v dbus-daemon > /dev/null && mkdir 
 fi
 have() { command -v "$1" > /dev/null && start_x && start_bus; }
 
+# chromium_sandboxed: true while a renderer of the test user runs in
+# Chromium's own sandbox nested in ours: user and pid namespaces that are
+# not the browser process's (its zygote's are), and Chromium's filter
+# stacked on boxwrap's.
+chromium_sandboxed() {
+	_b=$(for _p in $(pgrep -u "$TEST_UID" -x chromium); do
+		grep -q -- --type= "/proc/$_p/cmdline" 2> /dev/null || echo "$_p"; done | head -n1)
+	[ -n "$_b" ] || return 1
+	for _r in $(pgrep -u "$TEST_UID" -f -- --type=renderer); do
+		_f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$_r/status" 2> /dev/null)
+		for _n in user pid; do
+			[ "$(readlink "/proc/$_r/ns/$_n" 2> /dev/null)" != "$(readlink "/proc/$_b/ns/$_n" 2> /dev/null)" ] || continue 2
+		done
+		[ "${_f:-0}" -ge 2 ] && return 0
+	done
+	return 1
+}
+
 # --- Chromium: a headless screenshot of the granted page into Downloads;
 # the canary does not load; the renderers run in Chromium's own sandbox
 # (user and pid namespaces, its seccomp filter on ours), nested in ours.
@@ -43,23 +61,11 @@ if command -v chromium > /dev/null; then
 	cr=$!
 	nested=0
 	while kill -0 "$cr" 2> /dev/null; do
-		for r in $(pgrep -u "$TEST_UID" -f -- --type=renderer); do
-			f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$r/status" 2> /dev/null)
-			browser=$(pgrep -u "$TEST_UID" -f -- "--screenshot=$home/Downloads/chromium.png" | while read -r b; do
-				grep -q -- --type= "/proc/$b/cmdline" 2> /dev/null || [ "$(cat "/proc/$b/comm")" != chromium ] || echo "$b"; done | head -n1)
-			for n in user pid; do
-				[ "$(readlink "/proc/$r/ns/$n" 2> /dev/null)" != "$(readlink "/proc/$browser/ns/$n" 2> /dev/null)" ] || continue 2
-			done
-			[ "${f:-0}" -ge 2 ] && [ -n "$browser" ] && nested=1
-		done
+		chromium_sandboxed && nested=1
 		sleep 0.1
 	done
 	wait "$cr"
-	check "chromium: the screenshot exits 0" test $? = 0
-	check "chromium: the PNG is in the granted download directory" test -s "$home/Downloads/chromium.png"
-	colour=$(png_centre_colour "$home/Downloads/chromium.png")
-	check "chromium: the page loaded its granted image but not the canary from the real home (green, got $colour)" \
-		test "$colour" = "#00ff00"
+	screenshot_checks chromium $? "$home/Downloads/chromium.png"
 	check "chromium: renderers run in Chromium's own sandbox (user and pid namespaces, seccomp) inside ours" test $nested = 1
 	diag "chromium: $(($(now) - t0)) s"
 else
@@ -93,10 +99,10 @@ fi
 # the bus sees it as its app id, with ModemManager's system bus filtered.
 if command -v mmsdtng > /dev/null && start_bus && [ -S /run/dbus/system_bus_socket ]; then
 	t0=$(now)
+	home_listing > "$scratch/mmsd-tng.home-before"
 	bg_user env DBUS_SESSION_BUS_ADDRESS="$bus" timeout 120 "$BOXWRAP" run profiles/mmsd-tng.yaml > "$scratch/mmsd.log" 2>&1 &
 	app=$!
 	pids="$pids $app"
-	home_listing > "$scratch/mmsd-tng.home-before"
 	owner=
 	for _ in $(seq 100); do
 		owner=$(as_user gdbus call --address "$bus" -d org.freedesktop.DBus -o /org/freedesktop/DBus \

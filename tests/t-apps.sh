@@ -56,11 +56,7 @@ if [ -n "$firefox" ] && command -v python3 > /dev/null; then
 		sleep 0.1
 	done
 	wait "$ff"
-	check "firefox: the screenshot exits 0" test $? = 0
-	check "firefox: the PNG is in the granted download directory" test -s "$home/Downloads/shot.png"
-	colour=$(png_centre_colour "$home/Downloads/shot.png")
-	check "firefox: the page loaded its granted image but not the canary from the real home (green, got $colour)" \
-		test "$colour" = "#00ff00"
+	screenshot_checks firefox $? "$home/Downloads/shot.png"
 	check "firefox: content processes run in Firefox's own sandbox (user namespace, seccomp) inside ours" test $nested = 1
 	diag "firefox ($firefox): $(($(now) - t0)) s"
 else
