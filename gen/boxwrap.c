@@ -120,6 +120,7 @@ static int cmd_run(int argc, char **argv)
 	plan_build(&p, &popts, &pl);
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
+		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.user_args = argv + optind, .nuser_args = argc - optind,
 	};
 	int status = 0;

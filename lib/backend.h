@@ -7,7 +7,7 @@
 
 struct launch {
 	const char *bwrap;       /* absolute path of bwrap */
-	const char *seccomp_dir; /* emit: where the precompiled filters are */
+	const char *seccomp_dir; /* where the precompiled filters are */
 	const char *profile;     /* emit: named in the launcher's header */
 	char **user_args;        /* appended after the plan's command */
 	int nuser_args;

@@ -243,6 +243,27 @@ static pid_t bwrap_child(const struct instance *inst)
 	return key ? (pid_t)strtol(key + strlen("\"child-pid\":"), NULL, 10) : 0;
 }
 
+/* The seccomp filter: the precompiled one emitted launchers load, when
+ * it is installed (the same bytes, and 0.6 ms less than building it, see
+ * README, Speed); else built now. */
+static int filter_fd(const struct plan *pl, const struct launch *l)
+{
+	struct stat st;
+	char *err = NULL;
+	if (l->seccomp_dir) {
+		cleanup_free char *path = xasprintf("%s/%s.bpf", l->seccomp_dir, seccomp_variant_name(&pl->seccomp));
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size % 8 == 0)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	int fd = seccomp_build_fd(&pl->seccomp, &err);
+	if (fd < 0)
+		die("cannot build the seccomp filter: %s", err);
+	return fd;
+}
+
 /* The filter goes through a pipe the app's bwrap reads to EOF before it
  * execs the app (see FD_SECCOMP). Returns the read end for bwrap; *bpf
  * gets the program, for release_app to write. */
@@ -332,10 +353,7 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	/* Inside a sandbox already: run the program itself, no nesting. */
 	if (access("/.flatpak-info", F_OK) == 0)
 		exec_directly(pl, &vals, l);
-	int seccomp;
-	char *err = NULL;
-	if ((seccomp = seccomp_build_fd(&pl->seccomp, &err)) < 0)
-		die("cannot build the seccomp filter: %s", err);
+	int seccomp = filter_fd(pl, l);
 	run_prep(pl, &vals);
 	instance_create(vals.v[HVI_RUNTIME_DIR], pl->app_id, &inst);
 	vals.v[HVI_INSTANCE] = xstrdup(inst.id);

@@ -25,6 +25,7 @@ cat > "$scratch/timer.c" <<'C'
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 int main(int argc, char **argv)
 {
 	struct timespec a, b;
@@ -33,6 +34,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	pid_t p = fork();
 	if (p == 0) {
+		/* The figure goes to stdout; the command's output does not. */
+		int null = open("/dev/null", O_WRONLY);
+		if (null < 0 || dup2(null, 1) < 0)
+			_exit(127);
 		execv(argv[1], argv + 1);
 		_exit(127);
 	}
@@ -70,6 +75,31 @@ while [ $# -gt 0 ]; do
 	printf '%s\0' "$1" >> "$scratch/bare.args"
 	shift
 done
+# full: bwrap given exactly what run gives it (app-info, instance, lock,
+# seccomp too), from a fixed instance directory: bwrap's own share.
+eval "set -- $line"
+shift
+static=$rt/.flatpak/bench-static
+mkdir -p "$static"
+: > "$static/.ref"
+: > "$static/bwrapinfo.json"
+printf '[Application]\nname=%s\n' "$app" > "$static/info"
+: > "$scratch/full.args"
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+	a=$1
+	case $a in */INSTANCE/*) a=$static/${a##*/INSTANCE/} ;; esac
+	printf '%s\0' "$a" >> "$scratch/full.args"
+	shift
+done
+cat > "$scratch/full.sh" <<SH
+#!/bin/sh
+exec $(command -v bwrap) --args 3 -- /usr/bin/true 3< "$scratch/full.args" 4< "$static/info" 5< "$static/info" 6> "$static/bwrapinfo.json" 7< "$scratch/seccomp/default.bpf"
+SH
+chmod 755 "$scratch/full.sh"
+give "$scratch/full.args" "$static"
+# noop: the emitted launcher with bwrap replaced by true: its own share.
+BOXWRAP_BWRAP=/usr/bin/true "$BOXWRAP" emit -o "$scratch/noop.sh" "$scratch/bench.yaml"
+give "$scratch/noop.sh"
 cat > "$scratch/bare.sh" <<SH
 #!/bin/sh
 exec $(command -v bwrap) --args 3 -- /usr/bin/true 3< "$scratch/bare.args"
@@ -78,6 +108,8 @@ chmod 755 "$scratch/bare.sh"
 give "$scratch/bare.args"
 
 variants="bare run run+bus emit emit+bus"
+# The parts, for the profile printed after the ratios.
+parts="proc sh version dry full noop"
 cmd() {
 	case $1 in
 	bare) set -- /usr/bin/env "$nobus" "$scratch/bare.sh" ;;
@@ -85,13 +117,19 @@ cmd() {
 	run+bus) set -- /usr/bin/env "$bus" "$BOXWRAP" run "$scratch/bench.yaml" ;;
 	emit) set -- /usr/bin/env "$nobus" /bin/sh "$scratch/bench.sh" ;;
 	emit+bus) set -- /usr/bin/env "$bus" /bin/sh "$scratch/bench.sh" ;;
+	proc) set -- /usr/bin/env "$nobus" /usr/bin/true ;;
+	sh) set -- /usr/bin/env "$nobus" /bin/sh -c 'exit 0' ;;
+	version) set -- /usr/bin/env "$nobus" "$BOXWRAP" --version ;;
+	dry) set -- /usr/bin/env "$nobus" "$BOXWRAP" run --dry-run "$scratch/bench.yaml" ;;
+	full) set -- /usr/bin/env "$nobus" /bin/sh "$scratch/full.sh" ;;
+	noop) set -- /usr/bin/env "$nobus" /bin/sh "$scratch/noop.sh" ;;
 	esac
 	as_user "$scratch/timer" "$@"
 }
-for v in $variants; do cmd "$v" > /dev/null || { echo "bench: $v fails" >&2; exit 1; }; done # warm up
+for v in $variants $parts; do cmd "$v" > /dev/null || { echo "bench: $v fails" >&2; exit 1; }; done # warm up
 i=0
 while [ $i -lt "$ROUNDS" ]; do
-	for v in $variants; do cmd "$v" >> "$scratch/t.$v"; done
+	for v in $variants $parts; do cmd "$v" >> "$scratch/t.$v"; done
 	i=$((i + 1))
 done
 stats() { # FILE -> "median q1 q3" in ms
@@ -112,6 +150,25 @@ EOF2
 	[ -n "$target" ] && verdict=$(awk -v r="$r" -v t="$target" 'BEGIN { print (r <= t ? "target <= " t "x met" : "target <= " t "x MISSED") }')
 	printf '  %-9s %7.2f ms  [%6.2f .. %6.2f]  %5.2fx  %s\n' "$v" "$m" "$q1" "$q3" "$r" "$verdict"
 done
+
+# Where the time goes: the parts, measured in the same rounds.
+med() { stats "$scratch/t.$1" | cut -d' ' -f1; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%6.2f", a - b }'; }
+for v in bare run emit $parts; do eval "m_$v=\$(med $v)"; done
+echo "where the time goes (medians of the parts, same rounds):"
+printf '  %-44s %6.2f ms\n' "env + true (process start: fork, 2 execs)" "$m_proc" \
+	"env + sh -c 'exit 0'" "$m_sh" "env + boxwrap --version" "$m_version" \
+	"env + boxwrap run --dry-run (load, plan, print)" "$m_dry" \
+	"bwrap with run's exact options, from sh" "$m_full" \
+	"emitted launcher, bwrap replaced by true" "$m_noop"
+echo "  run - bare = $(ms "$m_run" "$m_bare") ms:"
+echo "    $(ms "$m_full" "$m_bare") ms  bwrap's work for what boxwrap adds (app-info, instance, lock, seccomp)"
+echo "    $(ms "$m_version" "$m_sh") ms  boxwrap's start beyond dash's"
+echo "    $(ms "$m_dry" "$m_version") ms  loading, merging and planning the profile"
+echo "    $(ms "$m_run" "$(awk -v f="$m_full" -v d="$m_dry" -v s="$m_sh" 'BEGIN { print f + d - s }')") ms  filter, instance directory, spawning bwrap, waiting and cleaning up"
+echo "  emit - bare = $(ms "$m_emit" "$m_bare") ms:"
+echo "    $(ms "$m_full" "$m_bare") ms  bwrap's work for what the launcher adds"
+echo "    $(ms "$m_emit" "$m_full") ms  the launcher's own work (mkdir and rm -rf of the instance, a subshell, shell code)"
 
 # The proxy's resident memory, while an app runs.
 printf 'app-id: %s\ncommand: /bin/sleep\nargs: ["2"]\n' "$app" > "$scratch/sleep.yaml"

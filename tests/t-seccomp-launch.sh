@@ -1,6 +1,8 @@
 #!/bin/sh
 # The seccomp filter as boxwrap applies it, in both launch modes: `run`
-# builds it in memory, the emitted launcher loads the precompiled file.
+# builds it in memory when no precompiled file is installed ("run"), or
+# loads that file as the emitted launcher does ("run+file"; a corrupt file
+# is not used: "run+bad").
 # (tests/test-seccomp.sh covers every rule with bwrap directly.)
 . tests/lib.sh
 setup_scratch
@@ -14,9 +16,17 @@ give "$home"
 for p in basic nested; do
 	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "tests/profiles/$p.yaml" > "$scratch/$p.sh"
 done
+# A precompiled filter of the wrong size, for every variant.
+mkdir -p "$scratch/bad"
+for f in "$scratch"/seccomp/*.bpf; do printf 'short' > "$scratch/bad/${f##*/}"; done
+chmod -R a+rX "$scratch/bad"
 launch() {
-	if [ "$1" = run ]; then as_user "$BOXWRAP" run "tests/profiles/$2.yaml" -c "$3"
-	else as_user sh "$scratch/$2.sh" -c "$3"; fi
+	case $1 in
+	run) as_user env BOXWRAP_SECCOMP_DIR=/nonexistent "$BOXWRAP" run "tests/profiles/$2.yaml" -c "$3" ;;
+	run+file) as_user env BOXWRAP_SECCOMP_DIR="$scratch/seccomp" "$BOXWRAP" run "tests/profiles/$2.yaml" -c "$3" ;;
+	run+bad) as_user env BOXWRAP_SECCOMP_DIR="$scratch/bad" "$BOXWRAP" run "tests/profiles/$2.yaml" -c "$3" ;;
+	emit) as_user sh "$scratch/$2.sh" -c "$3" ;;
+	esac
 }
 if ! have_userns; then
 	skip "seccomp launch tests" "bwrap cannot create a user namespace here"
@@ -35,7 +45,7 @@ socket 38|EAFNOSUPPORT|
 ptrace|EPERM|ESRCH
 keyctl|EPERM|
 chmod|EFAULT|EFAULT'
-for mode in run emit; do
+for mode in run run+file run+bad emit; do
 	while IFS='|' read -r case inside outside; do
 		got=$(launch $mode basic "~/probe '$case'" 2>&1)
 		check "$mode: $case gives $inside inside" test "$got" = "$case $inside"
@@ -59,6 +69,14 @@ EOF
 	out=$(launch $mode nested "~/probe ptrace")
 	check "$mode: devel lifts ptrace" test "$out" = "ptrace ESRCH"
 done
+
+# run loads the installed file: one whose default.bpf is really the
+# devel variant lets ptrace through.
+mkdir -p "$scratch/swapped"
+cp "$scratch/seccomp/devel.bpf" "$scratch/swapped/default.bpf"
+chmod -R a+rX "$scratch/swapped"
+out=$(as_user env BOXWRAP_SECCOMP_DIR="$scratch/swapped" "$BOXWRAP" run tests/profiles/basic.yaml -c "~/probe ptrace")
+check "run uses the installed precompiled filter (a swapped file shows: $out)" test "$out" = "ptrace ESRCH"
 
 # The emitted launcher will not start without its filter (no fallback).
 mv "$scratch/seccomp/default.bpf" "$scratch/default.bpf.away"

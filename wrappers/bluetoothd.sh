@@ -61,7 +61,7 @@ reserved_path() {
 	return 1
 }
 uid=
-while read -r _k _v _; do [ "$_k" = Uid: ] && uid=$_v; done < /proc/self/status
+while read -r _k _v _; do case $_k in Uid:) uid=$_v; break ;; esac; done < /proc/self/status
 rt=${XDG_RUNTIME_DIR-}
 case $rt in /*) ;; *) rt=/run/user/$uid ;; esac
 if [ -L "$rt" ] || ! [ -d "$rt" ] || ! [ -O "$rt" ]; then

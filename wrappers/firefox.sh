@@ -124,7 +124,7 @@ home=${HOME-}
 case $home in /?*) ;; *) die 'HOME must be set to an absolute path below /' ;; esac
 case $home in *'/..'*) die 'HOME must be set to an absolute path below /' ;; esac
 uid=
-while read -r _k _v _; do [ "$_k" = Uid: ] && uid=$_v; done < /proc/self/status
+while read -r _k _v _; do case $_k in Uid:) uid=$_v; break ;; esac; done < /proc/self/status
 rt=${XDG_RUNTIME_DIR-}
 case $rt in /*) ;; *) rt=/run/user/$uid ;; esac
 if [ -L "$rt" ] || ! [ -d "$rt" ] || ! [ -O "$rt" ]; then
