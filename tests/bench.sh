@@ -5,10 +5,10 @@
 #   run+bus   boxwrap run with xdg-dbus-proxy (and seccomp, as always)
 #   emit      the emitted launcher, no session bus
 #   emit+bus  the emitted launcher with the proxy
-# Medians and spread over BENCH_ROUNDS (30) rounds, as ratios to bare;
+# Medians and spread over BENCH_ROUNDS (60) rounds, as ratios to bare;
 # then 1,000 launchers regenerated, and the proxy's resident memory.
 . tests/lib.sh
-ROUNDS=${BENCH_ROUNDS:-30}
+ROUNDS=${BENCH_ROUNDS:-60}
 setup_scratch
 if ! have_userns; then echo "bench: bwrap cannot create a user namespace here" >&2; exit 1; fi
 app=org.boxwrap.Bench
@@ -207,12 +207,19 @@ if "$BOXWRAP" --help 2>&1 | grep -q 'boxwrap export' && [ -n "$sysconf" ]; then
 	# export wraps only installed programs: give every profile its own.
 	i=0
 	while [ $i -lt 1000 ]; do : > "$root/usr/bin/app$i"; chmod 755 "$root/usr/bin/app$i"; i=$((i + 1)); done
-	t0=$(date +%s%N)
-	"$BOXWRAP" export --root "$root" > "$scratch/export.log" 2>&1
-	st=$?
-	t1=$(date +%s%N)
-	ms=$(( (t1 - t0) / 1000000 ))
+	export_ms() {
+		_t0=$(date +%s%N)
+		"$BOXWRAP" export --root "$root" > "$scratch/export.log" 2>&1
+		echo $? >> "$scratch/export.status"
+		_t1=$(date +%s%N)
+		echo $(( (_t1 - _t0) / 1000000 ))
+	}
+	# The first run writes 1,000 new files; an apk trigger regenerates
+	# them (the target): the median of 3 runs over existing launchers.
+	first=$(export_ms)
+	ms=$( (export_ms; export_ms; export_ms) | sort -n | sed -n 2p)
+	st=$(sort -u "$scratch/export.status" | tr '\n' ' ')
 	verdict="target < 500 ms MISSED"
 	[ "$ms" -lt 500 ] && verdict="target < 500 ms met"
-	echo "1,000 profiles with boxwrap export --root (one process, exit $st, $(find "$root/var/lib/boxwrap/exports/bin" -type f 2>/dev/null | wc -l) launchers written): $ms ms  $verdict"
+	echo "1,000 profiles with boxwrap export --root (one process, exit ${st% }, $(find "$root/var/lib/boxwrap/exports/bin" -type f 2>/dev/null | wc -l) launchers): first $first ms; regenerating $ms ms  $verdict"
 fi
