@@ -138,10 +138,9 @@ for player in vlc totem celluloid; do
 	totem) app_start totem org.gnome.Totem "boxwrap-clip" 40 profiles/totem.yaml "$home/Videos/boxwrap-clip.mkv"
 		app_stop totem org.gnome.Totem ;;
 	celluloid)
-		# Not checked: that the clip plays. Celluloid 0.20 in the sandbox
-		# under Xvfb loads it in some runs only (its mpv window and MPRIS
-		# player then name it); the cause is not found yet.
-		app_start celluloid io.github.celluloid_player.Celluloid "^Celluloid$" 40 \
+		# Its window is titled with the clip once libmpv plays it (under
+		# X11 only with the profile's ipc: without, it hangs on MIT-SHM).
+		app_start celluloid io.github.celluloid_player.Celluloid "boxwrap-clip" 40 \
 			"$(overlay profiles/celluloid.yaml xdg-videos:ro)" "file://$home/Videos/boxwrap-clip.mkv"
 		app_stop celluloid io.github.celluloid_player.Celluloid ;;
 	esac
