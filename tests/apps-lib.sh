@@ -208,6 +208,9 @@ app_pid() {
 # xdg-desktop-portal does: the peer's pid, then that pid's /.flatpak-info;
 # the peer is the proxy), and that the real home's canary is not in its
 # sandbox. Leaves the app running ($app, window $win) for more checks.
+# An app that never uses D-Bus (quiet=1: imv) is checked instead for the
+# id a portal would read from its own /.flatpak-info, and in app_stop for
+# its private home on the host (it writes nothing there).
 app_start() {
 	_name=$1 _id=$2 _title=$3 _secs=$4
 	shift 4
@@ -231,10 +234,15 @@ app_start() {
 		sleep 0.3
 	done
 	check "$_name: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
-	ids=$(bus_peer_app_ids)
-	check "$_name: the bus sees its connection as $_id, as the portal would ($ids)" \
-		sh -c 'case " $1 " in *" $2 "*) exit 0 ;; esac; exit 1' - "$ids" "$_id"
 	_pid=$(app_pid "$_id")
+	if [ -n "${quiet-}" ]; then
+		check "$_name: no bus connection; its app-info names $_id, as a portal would read it" \
+			test -n "$_pid"
+	else
+		ids=$(bus_peer_app_ids)
+		check "$_name: the bus sees its connection as $_id, as the portal would ($ids)" \
+			sh -c 'case " $1 " in *" $2 "*) exit 0 ;; esac; exit 1' - "$ids" "$_id"
+	fi
 	check "$_name: the real home is hidden: its canary is not in the app's sandbox (pid ${_pid:-none})" \
 		sh -c '[ -n "$1" ] && [ -d "/proc/$1/root/" ] && [ ! -e "/proc/$1/root$2" ]' - "$_pid" "$home/canary.svg"
 	[ -n "$title" ] || { diag "$_name's log:"; tail -n 15 "$scratch/$_name.log" | sed 's/^/#   /'; }
@@ -250,6 +258,10 @@ app_stop() {
 	check "$1: the real home is unchanged outside ~/.var" cmp -s "$scratch/$1.home-before" "$scratch/$1.home-after"
 	diff "$scratch/$1.home-before" "$scratch/$1.home-after" | sed -n 's/^[<>]/#   &/p' | head -n 10
 	_n=$(find "$home/.var/app/$2" -type f 2> /dev/null | wc -l)
-	check "$1: what it wrote to its home is on the host in ~/.var/app/$2 ($_n files)" test "$_n" -gt 0
+	if [ -n "${quiet-}" ]; then
+		check "$1: its private home is on the host in ~/.var/app/$2 ($_n files)" test -d "$home/.var/app/$2"
+	else
+		check "$1: what it wrote to its home is on the host in ~/.var/app/$2 ($_n files)" test "$_n" -gt 0
+	fi
 	diag "$1: $(($(now) - t0)) s"
 }

@@ -11,7 +11,7 @@ if command -v apt-get >/dev/null 2>&1; then
 		bubblewrap xdg-dbus-proxy dbus dbus-daemon xdg-desktop-portal fuse3 \
 		libglib2.0-bin python3-gi gir1.2-glib-2.0 libsecret-tools gnome-keyring at-spi2-core \
 		shellcheck dash bash busybox scdoc util-linux procps psmisc \
-		mpv ffmpeg xvfb xdotool x11-apps evince eog zathura zathura-pdf-poppler firefox-esr epiphany-browser bluez \
+		mpv ffmpeg xvfb xdotool x11-apps evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany-browser bluez \
 		chromium thunderbird libreoffice-writer libreoffice-gtk3 vlc totem celluloid gajim dino-im geary \
 		telegram-desktop chatty gnome-calls mmsd-tng >/dev/null
 elif command -v apk >/dev/null 2>&1; then
@@ -21,7 +21,7 @@ elif command -v apk >/dev/null 2>&1; then
 		glib py3-gobject3 libsecret gnome-keyring at-spi2-core \
 		shellcheck dash bash busybox scdoc util-linux-misc procps psmisc \
 		bluez \
-		mpv ffmpeg xvfb xdotool xwd evince eog zathura zathura-pdf-poppler firefox-esr epiphany \
+		mpv ffmpeg xvfb xdotool xwd evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany \
 		chromium thunderbird libreoffice-writer vlc-qt totem celluloid gajim dino geary \
 		telegram-desktop chatty calls mmsd-tng
 else

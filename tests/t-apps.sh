@@ -2,9 +2,10 @@
 # Real applications from the distribution, each in its shipped profile, as
 # an unprivileged user: mpv, Firefox (headless), GNOME Web (WebKitGTK, its
 # web process in a sub-sandbox), and
-# Evince, Eye of GNOME and zathura under Xvfb. An app that is not installed is skipped; CI installs
-# them (tests/install-deps.sh). Debian paths differ from Alpine's only for
-# Firefox, which gets --command. Where a test needs a file granted, a copy
+# Evince, Eye of GNOME, zathura and imv under Xvfb. An app that is not
+# installed is skipped; CI installs them (tests/install-deps.sh). Debian
+# paths differ from Alpine's for Firefox and imv (Debian has only
+# imv-x11 and imv-wayland), which get --command. Where a test needs a file granted, a copy
 # of the profile in the scratch dir adds one grant (a test overlay).
 . tests/lib.sh
 setup_scratch
@@ -97,28 +98,32 @@ else
 	skip "epiphany" "epiphany, Xvfb, xdotool or dbus-daemon is not installed"
 fi
 
-# NAME PROFILE APP-ID TITLE FILE [green]: the viewer, in PROFILE, opens
-# FILE (app_start's checks, and those of app_stop), and its window shows
-# FILE's green pixels if asked.
+# NAME APP-ID TITLE FILE GREEN RUN-ARGS...: the viewer, run with RUN-ARGS
+# (its profile), opens FILE (app_start's checks, and those of app_stop),
+# and if GREEN is "green" its window shows FILE's green pixels.
 viewer_test() {
-	app_start "$1" "$3" "$4" 30 "$2" "$5"
-	if [ -n "${6-}" ]; then
+	_v=$1 _vid=$2 _vtitle=$3 _vfile=$4 _vgreen=$5
+	shift 5
+	app_start "$_v" "$_vid" "$_vtitle" 30 "$@" "$_vfile"
+	if [ "$_vgreen" = green ]; then
 		# Pure green pixels: the image was read (it may draw after the title).
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$1.xwd" 2> /dev/null
-			green=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$scratch/$1.xwd")
+			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$_v.xwd" 2> /dev/null
+			green=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$scratch/$_v.xwd")
 			[ "$green" -gt 1000 ] && break
 			sleep 0.5
 		done
-		check "$1: the window shows the image's pixels ($green green)" test "$green" -gt 1000
+		check "$_v: the window shows the image's pixels ($green green)" test "$green" -gt 1000
 	fi
-	app_stop "$1" "$3"
+	app_stop "$_v" "$_vid"
 }
 
 # --- Document and image viewers under Xvfb: evince and eog with a test
 # grant (they normally take files from the portal), zathura as shipped.
-for viewer in evince eog zathura; do
-	if ! command -v "$viewer" > /dev/null || ! command -v python3 > /dev/null || ! start_x || ! start_bus; then
+for viewer in evince eog zathura imv; do
+	bin=$viewer
+	[ "$viewer" = imv ] && bin=imv-x11 # Debian has no imv dispatcher script
+	if ! command -v "$bin" > /dev/null || ! command -v python3 > /dev/null || ! start_x || ! start_bus; then
 		skip "$viewer" "$viewer, python3, Xvfb, xdotool or dbus-daemon is not installed"
 		continue
 	fi
@@ -126,19 +131,27 @@ for viewer in evince eog zathura; do
 	case $viewer in
 	evince)
 		make_pdf "$home/Documents/doc.pdf" boxwrap-evince-test
-		viewer_test evince "$(overlay profiles/evince.yaml xdg-documents:ro)" org.gnome.Evince \
-			boxwrap-evince-test "$home/Documents/doc.pdf" ;;
+		viewer_test evince org.gnome.Evince boxwrap-evince-test "$home/Documents/doc.pdf" - \
+			"$(overlay profiles/evince.yaml xdg-documents:ro)" ;;
 	eog)
 		mkdir -p "$home/Pictures"
 		make_png "$home/Pictures/boxwrap-eog-test.png"
 		give "$home"
-		viewer_test eog "$(overlay profiles/eog.yaml xdg-pictures:ro)" org.gnome.eog \
-			boxwrap-eog-test "$home/Pictures/boxwrap-eog-test.png" green ;;
+		viewer_test eog org.gnome.eog boxwrap-eog-test "$home/Pictures/boxwrap-eog-test.png" green \
+			"$(overlay profiles/eog.yaml xdg-pictures:ro)" ;;
 	zathura)
 		make_pdf "$home/Documents/boxwrap-zathura-test.pdf" boxwrap-zathura-test
 		give "$home"
-		viewer_test zathura profiles/zathura.yaml org.pwmt.zathura \
-			boxwrap-zathura-test "$home/Documents/boxwrap-zathura-test.pdf" ;;
+		viewer_test zathura org.pwmt.zathura boxwrap-zathura-test \
+			"$home/Documents/boxwrap-zathura-test.pdf" - profiles/zathura.yaml ;;
+	imv)
+		mkdir -p "$home/Pictures"
+		make_png "$home/Pictures/boxwrap-imv-test.png"
+		give "$home"
+		quiet=1 # imv uses no D-Bus and writes nothing
+		viewer_test imv ht.sr.exec64.Imv boxwrap-imv-test "$home/Pictures/boxwrap-imv-test.png" green \
+			--command=/usr/bin/imv-x11 profiles/imv.yaml
+		quiet= ;;
 	esac
 done
 done_testing
