@@ -1,5 +1,6 @@
 #include "fsgrant.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "strv.h"
@@ -104,10 +105,26 @@ static bool check_writable_home(struct fs_grant *g, char **why)
 	return !hit;
 }
 
+char *fs_path_too_long(const char *path)
+{
+	if (strlen(path) > FS_PATH_MAX)
+		return xasprintf("a path may be at most %d bytes long", FS_PATH_MAX);
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n > NAME_MAX)
+			return xasprintf("a path component may be at most %d bytes long (%zu)", NAME_MAX, n);
+		p += n + (p[n] == '/');
+	}
+	return NULL;
+}
+
 /* Normalises a relative path: collapses '/' runs, drops '.' and trailing
- * slashes; refuses '..' so no grant can climb out of its base. */
+ * slashes; refuses '..' so no grant can climb out of its base, and names
+ * no file system could hold (the launch would fail to create them). */
 static bool normalise(const char *in, char **out, char **why)
 {
+	if ((*why = fs_path_too_long(in)))
+		return false;
 	struct buf b = {0};
 	const char *p = in;
 	while (*p) {

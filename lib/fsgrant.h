@@ -34,6 +34,11 @@ char *fs_grant_key(const struct fs_grant *g);
 const char *fs_mode_name(enum fs_mode m);
 void fs_grant_clear(struct fs_grant *g);
 
+/* A message if PATH (relative to a base not known yet) could never exist:
+ * a component longer than NAME_MAX, or longer in all than FS_PATH_MAX,
+ * which leaves half of PATH_MAX for the base; else NULL. */
+#define FS_PATH_MAX 2048
+char *fs_path_too_long(const char *path);
 /* True if the absolute, normalised path is on, under or above a path the
  * sandbox itself must own (/, /usr, /proc, /run/user...). */
 bool fs_path_reserved(const char *abs);

@@ -8,6 +8,7 @@
 
 #include "busrules.h"
 #include "caps.h"
+#include "fsgrant.h"
 #include "names.h"
 #include "util.h"
 #include "yamltree.h"
@@ -223,6 +224,9 @@ static char *add_persistent(struct policy *p, const char *s)
 	if (s[0] == '/' || s[0] == '~' || !strcmp(s, "..") || str_has_prefix(s, "../") ||
 	    strstr(s, "/../") || str_has_suffix(s, "/..") || s[meaningful] == '\0')
 		return xasprintf("persistent path '%s' must be relative to the home, without '..'", s);
+	char *why = fs_path_too_long(s);
+	if (why)
+		return why;
 	strv_push(&p->persistent, s);
 	return NULL;
 }
