@@ -208,7 +208,7 @@ app_pid() {
 # xdg-desktop-portal does: the peer's pid, then that pid's /.flatpak-info;
 # the peer is the proxy), and that the real home's canary is not in its
 # sandbox. Leaves the app running ($app, window $win) for more checks.
-# An app that never uses D-Bus (quiet=1: imv) is checked instead for the
+# An app that never uses D-Bus (no_dbus=1: imv) is checked instead for the
 # id a portal would read from its own /.flatpak-info, and in app_stop for
 # its private home on the host (it writes nothing there).
 app_start() {
@@ -235,7 +235,7 @@ app_start() {
 	done
 	check "$_name: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
 	_pid=$(app_pid "$_id")
-	if [ -n "${quiet-}" ]; then
+	if [ -n "${no_dbus-}" ]; then
 		check "$_name: no bus connection; its app-info names $_id, as a portal would read it" \
 			test -n "$_pid"
 	else
@@ -258,7 +258,7 @@ app_stop() {
 	check "$1: the real home is unchanged outside ~/.var" cmp -s "$scratch/$1.home-before" "$scratch/$1.home-after"
 	diff "$scratch/$1.home-before" "$scratch/$1.home-after" | sed -n 's/^[<>]/#   &/p' | head -n 10
 	_n=$(find "$home/.var/app/$2" -type f 2> /dev/null | wc -l)
-	if [ -n "${quiet-}" ]; then
+	if [ -n "${no_dbus-}" ]; then
 		check "$1: its private home is on the host in ~/.var/app/$2 ($_n files)" test -d "$home/.var/app/$2"
 	else
 		check "$1: what it wrote to its home is on the host in ~/.var/app/$2 ($_n files)" test "$_n" -gt 0

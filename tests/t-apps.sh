@@ -148,10 +148,10 @@ for viewer in evince eog zathura imv; do
 		mkdir -p "$home/Pictures"
 		make_png "$home/Pictures/boxwrap-imv-test.png"
 		give "$home"
-		quiet=1 # imv uses no D-Bus and writes nothing
+		no_dbus=1 # imv uses no D-Bus and writes nothing
 		viewer_test imv ht.sr.exec64.Imv boxwrap-imv-test "$home/Pictures/boxwrap-imv-test.png" green \
 			--command=/usr/bin/imv-x11 profiles/imv.yaml
-		quiet= ;;
+		no_dbus= ;;
 	esac
 done
 done_testing
