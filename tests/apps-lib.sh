@@ -187,6 +187,21 @@ screenshot_checks() {
 		test "$_colour" = "#00ff00"
 }
 
+# xwd_colours FILE: how many colours an xwd screenshot has (1: blank).
+xwd_colours() {
+	python3 - "$1" 2> /dev/null <<'PY' || echo 0
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+h = struct.unpack('>25I', d[:100])  # header_size ... ncolors at 19
+px = d[h[0] + h[19] * 12:]
+print(len({px[i:i + 4] for i in range(0, len(px) - 3, 4)}))
+PY
+}
+# xwd_green FILE: how many pure green pixels an xwd screenshot has.
+xwd_green() {
+	python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$1" 2> /dev/null || echo 0
+}
+
 # The real home as a list of paths, without ~/.var (where apps' private
 # homes live on the host).
 home_listing() { (cd "$home" && find . -path ./.var -prune -o -print | sort); }
@@ -224,16 +239,20 @@ app_start() {
 	check "$_name: its window appears over X11 ($title)" test -n "$title"
 	# Some apps replace the window as they set their title, or have more
 	# than one of that title: look again, at each.
-	shot=0
+	# A window the X server cannot show (an X11 client's MIT-SHM images
+	# without the IPC namespace: Mesa's software renderer) is one colour.
+	shot=0 colours=0
 	for _ in $(seq 20); do
 		for win in $(DISPLAY=$display xdotool search --onlyvisible --name "$_title" 2> /dev/null); do
 			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$_name.xwd" 2> /dev/null
 			shot=$(wc -c < "$scratch/$_name.xwd")
-			[ "$shot" -gt 10000 ] && break 2
+			colours=$(xwd_colours "$scratch/$_name.xwd")
+			[ "$shot" -gt 10000 ] && [ "$colours" -gt 1 ] && break 2
 		done
 		sleep 0.3
 	done
-	check "$_name: a screenshot of its window is not empty (${shot:-0} bytes)" test "${shot:-0}" -gt 10000
+	check "$_name: a screenshot of its window is not blank (${shot:-0} bytes, $colours colours)" \
+		sh -c '[ "$1" -gt 10000 ] && [ "$2" -gt 1 ]' - "${shot:-0}" "$colours"
 	_pid=$(app_pid "$_id")
 	if [ -n "${no_dbus-}" ]; then
 		check "$_name: no bus connection; its app-info names $_id, as a portal would read it" \
@@ -264,4 +283,26 @@ app_stop() {
 		check "$1: what it wrote to its home is on the host in ~/.var/app/$2 ($_n files)" test "$_n" -gt 0
 	fi
 	diag "$1: $(($(now) - t0)) s"
+}
+
+# viewer_test NAME APP-ID TITLE FILE GREEN RUN-ARGS...: the viewer, run
+# with RUN-ARGS (its profile), opens FILE (app_start's checks, and those of
+# app_stop), and if GREEN is "green" its window shows FILE's green pixels.
+viewer_test() {
+	_v=$1 _vid=$2 _vtitle=$3 _vfile=$4 _vgreen=$5
+	shift 5
+	app_start "$_v" "$_vid" "$_vtitle" 30 "$@" "$_vfile"
+	[ "$_vgreen" = green ] && check_green "$_v"
+	app_stop "$_v" "$_vid"
+}
+# check_green NAME: the app's window ($win) shows pure green pixels: the
+# image was read (it may draw after the title).
+check_green() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		DISPLAY=$display xwd -silent -id "$win" > "$scratch/$1.xwd" 2> /dev/null
+		green=$(xwd_green "$scratch/$1.xwd")
+		[ "$green" -gt 1000 ] && break
+		sleep 0.5
+	done
+	check "$1: the window shows the image's pixels ($green green)" test "$green" -gt 1000
 }

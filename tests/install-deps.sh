@@ -13,7 +13,15 @@ if command -v apt-get >/dev/null 2>&1; then
 		shellcheck dash bash busybox scdoc util-linux procps psmisc \
 		mpv ffmpeg xvfb xdotool x11-apps evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany-browser bluez \
 		chromium thunderbird libreoffice-writer libreoffice-gtk3 vlc totem celluloid gajim dino-im geary \
-		telegram-desktop chatty gnome-calls mmsd-tng >/dev/null
+		telegram-desktop chatty gnome-calls mmsd-tng mmdebstrap >/dev/null
+	# Loupe, Papers, Podcasts and Shortwave came with Debian 13: on 12, a
+	# Debian 13 root for tests/t-apps-gtk4.sh.
+	if apt-cache show loupe > /dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+			loupe glycin-loaders papers gnome-podcasts shortwave librsvg2-common >/dev/null
+	else
+		as_root sh tests/debian13-root.sh
+	fi
 elif command -v apk >/dev/null 2>&1; then
 	as_root apk add --no-cache \
 		build-base pkgconf yaml-dev libseccomp-dev clang compiler-rt valgrind \
@@ -23,7 +31,7 @@ elif command -v apk >/dev/null 2>&1; then
 		bluez \
 		mpv ffmpeg xvfb xdotool xwd evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany \
 		chromium thunderbird libreoffice-writer vlc-qt totem celluloid gajim dino geary \
-		telegram-desktop chatty calls mmsd-tng
+		telegram-desktop chatty calls mmsd-tng loupe papers gnome-podcasts shortwave
 else
 	echo "install-deps: neither apt-get nor apk found; install the packages listed in this file by hand" >&2
 	exit 1

@@ -4,9 +4,10 @@
 # their own namespace sandbox), LibreOffice (a headless conversion, then
 # Writer), mmsd-tng (a D-Bus daemon, on a private system bus), and under
 # Xvfb Thunderbird, Geary, VLC, Totem, Celluloid, Gajim, Dino, Telegram,
-# Chatty and Calls. Not packaged in Debian 12, so only checked, their
-# launchers linted (t-profiles.sh): fractal, gnome-podcasts, loupe, newsflash,
-# papers, shortwave. Where Debian's path differs, the test adds --command.
+# Chatty and Calls. Loupe, Papers, Podcasts and Shortwave: t-apps-gtk4.sh.
+# In no Debian release, so only checked, their launchers linted
+# (t-profiles.sh): fractal, newsflash. Where Debian's path differs, the
+# test adds --command.
 # As root, runs in a private mount namespace, where a private system bus
 # listens on a tmpfs at /run/dbus: the host's is never touched.
 if [ "$(id -u)" = 0 ] && [ -z "${BOXWRAP_IN_MNTNS-}" ] && command -v unshare > /dev/null 2>&1; then

@@ -98,26 +98,6 @@ else
 	skip "epiphany" "epiphany, Xvfb, xdotool or dbus-daemon is not installed"
 fi
 
-# NAME APP-ID TITLE FILE GREEN RUN-ARGS...: the viewer, run with RUN-ARGS
-# (its profile), opens FILE (app_start's checks, and those of app_stop),
-# and if GREEN is "green" its window shows FILE's green pixels.
-viewer_test() {
-	_v=$1 _vid=$2 _vtitle=$3 _vfile=$4 _vgreen=$5
-	shift 5
-	app_start "$_v" "$_vid" "$_vtitle" 30 "$@" "$_vfile"
-	if [ "$_vgreen" = green ]; then
-		# Pure green pixels: the image was read (it may draw after the title).
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			DISPLAY=$display xwd -silent -id "$win" > "$scratch/$_v.xwd" 2> /dev/null
-			green=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$scratch/$_v.xwd")
-			[ "$green" -gt 1000 ] && break
-			sleep 0.5
-		done
-		check "$_v: the window shows the image's pixels ($green green)" test "$green" -gt 1000
-	fi
-	app_stop "$_v" "$_vid"
-}
-
 # --- Document and image viewers under Xvfb: evince and eog with a test
 # grant (they normally take files from the portal), zathura as shipped.
 for viewer in evince eog zathura imv; do
