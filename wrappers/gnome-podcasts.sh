@@ -137,7 +137,7 @@ if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 fi
 private_dir "${home}"'/.var/app/org.gnome.Podcasts'
 instance_create
-printf '%s\n' '[Application]' 'name=org.gnome.Podcasts' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Podcasts' '' '[Context]' 'shared=network;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' > "$inst/info"
+printf '%s\n' '[Application]' 'name=org.gnome.Podcasts' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Podcasts' '' '[Context]' 'shared=network;ipc;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' > "$inst/info"
 proxy=
 {
 	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
@@ -207,7 +207,6 @@ fi
 	printf '%s\0' '--unshare-pid'
 	printf '%s\0' '--unshare-uts'
 	printf '%s\0' '--unshare-cgroup-try'
-	printf '%s\0' '--unshare-ipc'
 	printf '%s\0' '--die-with-parent'
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'

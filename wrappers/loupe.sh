@@ -136,7 +136,7 @@ if ! [ -f "$seccomp" ] || ! [ -r "$seccomp" ]; then
 fi
 private_dir "${home}"'/.var/app/org.gnome.Loupe'
 instance_create
-printf '%s\n' '[Application]' 'name=org.gnome.Loupe' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Loupe' '' '[Context]' 'sockets=wayland;fallback-x11;' 'devices=dri;' 'features=nested-sandbox;' > "$inst/info"
+printf '%s\n' '[Application]' 'name=org.gnome.Loupe' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.gnome.Loupe' '' '[Context]' 'shared=ipc;' 'sockets=wayland;fallback-x11;' 'devices=dri;' 'features=nested-sandbox;' > "$inst/info"
 proxy=
 {
 	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
@@ -211,7 +211,6 @@ fi
 	printf '%s\0' '--unshare-pid'
 	printf '%s\0' '--unshare-uts'
 	printf '%s\0' '--unshare-cgroup-try'
-	printf '%s\0' '--unshare-ipc'
 	printf '%s\0' '--unshare-net'
 	printf '%s\0' '--die-with-parent'
 	printf '%s\0' '--new-session'

@@ -176,7 +176,7 @@ private_dir "${home}"'/.var/app/de.haeckerfelix.Shortwave'
 if [ -n "${xdg_music}" ]; then no_symlinks_private "${xdg_music}"; fi
 if [ -n "${xdg_music}" ]; then check_path "${xdg_music}"; fi
 instance_create
-printf '%s\n' '[Application]' 'name=de.haeckerfelix.Shortwave' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/de.haeckerfelix.Shortwave' '' '[Context]' 'shared=network;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' 'filesystems=xdg-music;' > "$inst/info"
+printf '%s\n' '[Application]' 'name=de.haeckerfelix.Shortwave' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/de.haeckerfelix.Shortwave' '' '[Context]' 'shared=network;ipc;' 'sockets=wayland;fallback-x11;pulseaudio;' 'devices=dri;' 'filesystems=xdg-music;' > "$inst/info"
 proxy=
 {
 	if [ -n "${session_bus}" ]; then printf '%s\0' 'unix:path='"${session_bus}"; fi
@@ -246,7 +246,6 @@ fi
 	printf '%s\0' '--unshare-pid'
 	printf '%s\0' '--unshare-uts'
 	printf '%s\0' '--unshare-cgroup-try'
-	printf '%s\0' '--unshare-ipc'
 	printf '%s\0' '--die-with-parent'
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
