@@ -51,15 +51,29 @@ give "$home"
 
 # glycin_loaders: until $scratch/stop exists, each glycin loader of the
 # test user, as "LOADER-USER-NS LOUPE-USER-NS SECCOMP-FILTERS", one a
-# line. A loader lives for a moment: watched from before the launch.
+# line. A loader lives for some milliseconds: watched from before the
+# launch, by a loop that forks nothing.
 glycin_loaders() {
-	while [ ! -e "$scratch/stop" ]; do
-		for _l in $(pgrep -u "$TEST_UID" -x "glycin-.*"); do
-			_a=$(pgrep -u "$TEST_UID" -x loupe | head -n1)
-			echo "$(readlink "/proc/$_l/ns/user") $(readlink "/proc/$_a/ns/user")" \
-				"$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$_l/status")"
-		done 2> /dev/null
-	done | sort -u
+	python3 - "$scratch/stop" "$TEST_UID" <<'PY' | sort -u
+import os, sys
+stop, uid = sys.argv[1], sys.argv[2]
+def status(pid):
+    with open('/proc/%s/status' % pid) as f:
+        return dict(l.rstrip('\n').split(':\t', 1) for l in f if ':\t' in l)
+while not os.path.exists(stop):
+    procs = {}
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            st = status(pid)
+            if st['Uid'].split()[0] == uid:
+                procs[pid] = (st['Name'], os.readlink('/proc/%s/ns/user' % pid), st.get('Seccomp_filters', '0'))
+        except OSError:
+            pass
+    app = [ns for name, ns, _ in procs.values() if name == 'loupe']
+    for name, ns, filters in procs.values():
+        if name.startswith('glycin-') and app:
+            print(ns, app[0], filters, flush=True)
+PY
 }
 
 # --- Loupe: shows a granted image, decoded by glycin's loader in a
