@@ -172,11 +172,11 @@ for mode in run emit; do
 	give "$rt/.flatpak"
 	launch $mode &
 	l=$!
-	wait_proc "3$token" > /dev/null
+	wait_proc "^/bin/sleep 3$token" > /dev/null
 	check "$mode: a stale instance of a killed launcher is collected" test ! -e "$stale"
 	check "$mode: ... a directory that is not boxwrap's is kept" test -d "$rt/.flatpak/999$token"
 	rmdir "$rt/.flatpak/999$token"
-	pkill -u "$TEST_UID" -f "^/bin/sleep 3$token" 2>/dev/null || pkill -u "$TEST_UID" -x sleep -f "3$token"
+	pkill -u "$TEST_UID" -f "^/bin/sleep 3$token"
 	wait $l
 	settle
 	check "$mode: ... and the new instance is removed at exit" leftovers
@@ -199,7 +199,7 @@ done
 
 # ---- the profile edited while the app runs ---------------------------
 launch run & l=$!
-wait_proc "3$token" > /dev/null
+wait_proc "^/bin/sleep 3$token" > /dev/null
 printf 'app-id: %s\ncommand: bin/sleep\n' "$app" > "$scratch/fault.yaml"
 sleep 0.2
 check "run: editing the profile does not disturb the running app" test -n "$(pgrep -u "$TEST_UID" -f "^/bin/sleep 3$token")"
