@@ -6,7 +6,9 @@ B=${B:-.build}
 export B BOXWRAP="${BOXWRAP:-$PWD/$B/boxwrap}"
 passed=0 failed=0 skipped=0
 # A test that hangs (a kill that missed its process) fails instead of
-# holding the whole run until CI's own limit.
+# holding the whole run until CI's own limit. No -k: busybox before 1.36
+# lacks it; a timed-out test ends with 124 (coreutils) or 143 (busybox,
+# which execs the test and TERMs it).
 limit=${TEST_TIMEOUT:-1200}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -24,15 +26,15 @@ tests() {
 for t in $(tests); do
 	case $t in *.sh) cmd="sh $t" ;; *) cmd=$t ;; esac
 	echo "# $t"
-	timeout -k 10 "$limit" $cmd > "$log" 2>&1
+	timeout "$limit" $cmd > "$log" 2>&1
 	status=$?
 	cat "$log"
 	p=$(grep -c '^ok ' "$log")
 	s=$(grep -c '^ok .*# [Ss][Kk][Ii][Pp]' "$log")
 	f=$(grep -c '^not ok ' "$log")
 	plan=$(grep -c '^1\.\.[0-9]' "$log")
-	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-		echo "not ok - $t timed out after $limit s (or was killed)"
+	if [ "$status" -eq 124 ] || [ "$status" -eq 143 ]; then
+		echo "not ok - $t timed out after $limit s (or was terminated)"
 		f=$((f + 1))
 	elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $t exited $status"
