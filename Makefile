@@ -15,8 +15,14 @@ SCDOC ?= scdoc
 CC ?= cc
 B ?= .build
 
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 libseccomp)
-DEPS_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 libseccomp)
+# Asked of pkg-config when a recipe first needs them, once, not when make
+# reads this file: `make deps demo` installs pkg-config and the -dev
+# packages before the first compile asks.
+pkg_config = $(if $(filter __failed__,$(1)),$(error $(PKG_CONFIG) $(2) yaml-0.1 libseccomp failed: \
+	run `make deps` or install pkg-config, libyaml and libseccomp's development files),$(1))
+pkg_config_run = $(call pkg_config,$(shell $(PKG_CONFIG) $(1) yaml-0.1 libseccomp || echo __failed__),$(1))
+DEPS_CFLAGS = $(eval DEPS_CFLAGS := $$(call pkg_config_run,--cflags))$(DEPS_CFLAGS)
+DEPS_LIBS = $(eval DEPS_LIBS := $$(call pkg_config_run,--libs))$(DEPS_LIBS)
 CFLAGS ?= -O2 -g
 # override: our flags survive a CFLAGS given on the command line too.
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -38,7 +44,16 @@ MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
 all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/seccomp/default.bpf
 
-$(B)/%.o: %.c $(wildcard lib/*.h)
+# The compiled-in paths and flags are a prerequisite of every object:
+# `make` then `make PREFIX=/usr install` rebuilds with /usr. The file is
+# rewritten only when they change, so an unchanged build stays built.
+BUILD_CONFIG = $(CC) $(CPPFLAGS) $(CFLAGS)
+$(B)/build-config: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(BUILD_CONFIG))' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(B)/%.o: %.c $(wildcard lib/*.h) $(B)/build-config
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -101,7 +116,7 @@ fuzz-build:
 	$(MAKE) B=$(FUZZ_B) CC=clang CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 		LDFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer" $(FUZZ_HARNESSES:%=$(FUZZ_B)/fuzz/%)
 
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzzlib.h $(B)/libboxwrap.a
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzzlib.h $(B)/libboxwrap.a $(B)/build-config
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libboxwrap.a $(LDLIBS)
 
@@ -122,7 +137,7 @@ demo: all
 deps:
 	@sh tests/install-deps.sh
 
-install: all
+install: all man
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
 	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
@@ -133,11 +148,12 @@ install: all
 	# PATH and XDG_DATA_DIRS for the launchers `boxwrap export` writes.
 	install -d $(DESTDIR)$(SYSCONFDIR)/boxwrap/profiles
 	install -Dm644 contrib/profile.d/boxwrap.sh $(DESTDIR)$(SYSCONFDIR)/profile.d/boxwrap.sh
-	for m in $(wildcard $(MANPAGES)); do \
+	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
 	rm -rf .build .build-asan .build-fuzz
 
-.PHONY: all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
+FORCE:
+.PHONY: FORCE all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:
