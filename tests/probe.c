@@ -413,12 +413,31 @@ static const struct {
 #undef E
 };
 
+/* The signals a probe can die of, by name: sigabbrev_np() is glibc's
+ * (2.32 and later), and musl has no such function. */
+static const char *
+signal_name(int sig)
+{
+	static const struct {
+		int no;
+		const char *name;
+	} signals[] = {
+#define S(x) { x, #x }
+		S(SIGSYS), S(SIGKILL), S(SIGSEGV), S(SIGBUS), S(SIGABRT), S(SIGILL),
+		S(SIGFPE), S(SIGTERM), S(SIGINT), S(SIGHUP), S(SIGPIPE), S(SIGTRAP),
+#undef S
+	};
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		if (signals[i].no == sig)
+			return signals[i].name;
+	return "SIGUNKNOWN";
+}
+
 static void
 print_result(const char *name, int status)
 {
 	if (WIFSIGNALED(status)) {
-		const char *s = sigabbrev_np(WTERMSIG(status));
-		printf("%s SIG%s\n", name, s ? s : "UNKNOWN");
+		printf("%s %s\n", name, signal_name(WTERMSIG(status)));
 		return;
 	}
 	int e = WEXITSTATUS(status);
