@@ -118,6 +118,10 @@ static const struct deny_rule deny_rules[] = {
 	{ "io_uring_setup", ENOSYS, 0, ARG_ANY },
 	{ "io_uring_enter", ENOSYS, 0, ARG_ANY },
 	{ "io_uring_register", ENOSYS, 0, ARG_ANY },
+	/* Ours: listns (Linux 6.19) enumerates namespaces by id, the
+	 * fd-less side of setns; no app needs it, and tools fall back to
+	 * /proc on ENOSYS. */
+	{ "listns", ENOSYS, 0, ARG_ANY },
 
 	/* Flatpak: terminal input injection (CVE-2017-5226) and VT
 	 * copy/paste injection (CVE-2023-28100).  Never lifted. */
@@ -166,6 +170,12 @@ static const struct deny_rule deny_rules[] = {
 #else
 #define NEW_SYSCALL(n) (n)
 #endif
+/* A few calls exist on x86_64 alone, with a number of their own. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define X86_64_SYSCALL(n) (n)
+#else
+#define X86_64_SYSCALL(n) (-1)
+#endif
 
 struct numbered {
 	const char *name;
@@ -173,8 +183,16 @@ struct numbered {
 	int denied;  /* 1: has a deny_rules[] entry; 0: reviewed, allowed */
 };
 
-/* Everything up to Linux 6.18 that libseccomp 2.5.4 does not name. */
+/* Everything up to Linux 7.0 that libseccomp 2.5.4 does not name
+ * (libseccomp 2.6.0 names uretprobe, 2.6.1 also uprobe, listns and
+ * rseq_slice_yield). */
 static const struct numbered by_number[] = {
+	/* Only the kernel's uprobe trampolines make them; from anywhere else
+	 * the kernel answers with SIGILL. Denying them would break tracing
+	 * the app with uprobes from the host (Docker allowed uretprobe for
+	 * that reason). */
+	{ "uretprobe", X86_64_SYSCALL(335), 0 },
+	{ "uprobe", X86_64_SYSCALL(336), 0 },
 	{ "statmount", NEW_SYSCALL(457), 0 },
 	{ "listmount", NEW_SYSCALL(458), 0 },
 	{ "lsm_get_self_attr", NEW_SYSCALL(459), 0 },
@@ -188,6 +206,10 @@ static const struct numbered by_number[] = {
 	{ "open_tree_attr", NEW_SYSCALL(467), 1 },
 	{ "file_getattr", NEW_SYSCALL(468), 0 },
 	{ "file_setattr", NEW_SYSCALL(469), 0 },
+	{ "listns", NEW_SYSCALL(470), 1 },
+	/* Gives back the CPU after an rseq time-slice extension: scheduling
+	 * the caller's own thread, like sched_yield. */
+	{ "rseq_slice_yield", NEW_SYSCALL(471), 0 },
 };
 
 /* Reviewed and allowed: every other syscall libseccomp 2.5.4 names for

@@ -206,9 +206,10 @@ check_arch_classified(uint32_t arch, const char *arch_name)
 		}
 		free(name);
 	}
+	const struct scmp_version *v = seccomp_version();
 	TAP_OK(known > 200 && unreviewed == 0 && conflicts == 0,
-	       "all %u syscalls libseccomp knows for %s are classified",
-	       known, arch_name);
+	       "all %u syscalls libseccomp %u.%u.%u knows for %s are classified",
+	       known, v->major, v->minor, v->micro, arch_name);
 }
 
 static bool
@@ -258,6 +259,11 @@ test_tables_honest(void)
 static void
 test_policy_review(void)
 {
+	const struct scmp_version *v = seccomp_version();
+	/* Which syscall table the review ran against: libseccomp's own. */
+	printf("# libseccomp %u.%u.%u (built against %d.%d.%d), API level %u\n",
+	       v->major, v->minor, v->micro, SCMP_VER_MAJOR, SCMP_VER_MINOR,
+	       SCMP_VER_MICRO, seccomp_api_get());
 	check_arch_classified(seccomp_arch_native(), "native arch");
 	/* The compat ABI the multiarch knob adds needs decisions too. */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64)
