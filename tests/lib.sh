@@ -88,27 +88,30 @@ have_userns() {
 debian13_root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
 
 # in_debian13_root CMD...: runs CMD as root in the Debian 13 root, in a
-# private mount namespace: the root read-only, this checkout at /mnt (the
-# working directory) with its build $B (built here, unchanged: boxwrap is
-# the host's binary on the root's libraries), the host's /dev, /proc and
-# /sys, fresh /tmp, /run and /var/tmp. The host's /proc, not a new one: the
-# kernel lets a user namespace mount proc only where a whole proc is
-# visible. unshare and pivot_root, not bwrap: bwrap sets no_new_privs,
-# under which the setuid fusermount3 that xdg-document-portal mounts with
-# fails; not chroot: the kernel refuses a user namespace to a chrooted
-# process.
+# private mount namespace: the root under an overlay whose upper layer is
+# a tmpfs (writable as a machine's root is, as tests that run as root
+# expect, and left unchanged), this checkout at /mnt (the working
+# directory) with its build $B (built here, unchanged: boxwrap is the
+# host's binary on the root's libraries), the host's /dev, /proc and /sys.
+# The host's /proc, not a new one: the kernel lets a user namespace mount
+# proc only where a whole proc is visible. unshare and pivot_root, not
+# bwrap: bwrap sets no_new_privs, under which the setuid fusermount3 that
+# xdg-document-portal mounts with fails; not chroot: the kernel refuses a
+# user namespace to a chrooted process.
 in_debian13_root() {
 	case $B in /*) echo "Bail out! B=$B: a build directory inside the checkout is needed"; return 1 ;; esac
+	_w=$(mktemp -d "${TMPDIR:-/tmp}/boxwrap-debian13.XXXXXX") || return 1
 	BOXWRAP_IN_ROOT=$debian13_root BOXWRAP=/mnt/$B/boxwrap BOXWRAP_SPAWN_HELPER=/mnt/$B/flatpak-spawn \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 		unshare --mount --propagation private -- sh -c '
 		set -e
-		r=$1 src=$2
-		shift 2
-		mount --bind "$r" "$r"
-		mount -o remount,bind,ro "$r"
+		lower=$1 w=$2 src=$3
+		shift 3
+		mount -t tmpfs -o mode=0700 tmpfs "$w"
+		mkdir "$w/upper" "$w/work" "$w/root"
+		r=$w/root
+		mount -t overlay -o "lowerdir=$lower,upperdir=$w/upper,workdir=$w/work" overlay "$r"
 		for d in dev proc sys; do mount --rbind "/$d" "$r/$d"; done
-		for d in tmp run var/tmp; do mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$r/$d"; done
 		mount --bind "$src" "$r/mnt"
 		unset TMPDIR
 		# The old root stacks on the new one and is detached (pivot_root(2)).
@@ -117,5 +120,8 @@ in_debian13_root() {
 		umount -l .
 		cd /mnt
 		exec "$@"
-	' sh "$debian13_root" "$PWD" "$@"
+	' sh "$debian13_root" "$_w" "$PWD" "$@"
+	set -- $?
+	rmdir "$_w"
+	return "$1"
 }

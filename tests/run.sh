@@ -29,6 +29,9 @@ tests() {
 	done
 }
 
+# The versions this tier runs against, first (README's "Tested on").
+[ -n "${TESTS_UNIT_ONLY-}" ] || sh tests/versions.sh
+
 for t in $(tests); do
 	case $t in *.sh) cmd="sh $t" ;; *) cmd=$t ;; esac
 	echo "# ${TEST_TIER:+$TEST_TIER: }$t"

@@ -5,16 +5,18 @@
 # xdg-dbus-proxy 0.1.6, xdg-desktop-portal 1.20, dbus 1.16, libseccomp
 # 2.6), with boxwrap unchanged: this checkout's build, run in the Debian 13
 # root that tests/debian13-root.sh builds (make deps on Debian 12). Prints
-# the versions it ran, then one TAP stream (tests/run.sh's, each test's
-# header and the summary marked "debian13:"). Run as root (CI), after
-# `make all` and the test binaries (make check-debian13 does both).
-# TIER_TESTS overrides the list of suites.
+# one TAP stream, tests/run.sh's: the versions it ran (tests/versions.sh),
+# then each suite; headers, counts and summary are marked "debian13:". Run
+# as root (CI), after `make all` and the test binaries (make
+# check-debian13 does both). TIER_TESTS overrides the list of suites.
 set -u
 B=${B:-.build}
 export B
 . tests/lib.sh
+# test-seccomp-unit: every syscall the root's libseccomp knows is classified.
 tier_tests=${TIER_TESTS:-tests/t-sandbox.sh tests/t-dbus.sh tests/t-portal.sh tests/t-secret.sh \
-tests/t-seccomp-launch.sh tests/test-seccomp.sh tests/t-faults.sh tests/t-same-argv.sh tests/t-a11y.sh}
+$B/tests/test-seccomp-unit tests/t-seccomp-launch.sh tests/test-seccomp.sh tests/t-faults.sh \
+tests/t-same-argv.sh tests/t-a11y.sh}
 
 # Without the root (Alpine and Debian 13 test their own packages; a
 # developer without make deps) the tier is skipped, except where CI
@@ -34,19 +36,11 @@ tier_skip() {
 [ -x "$debian13_root/usr/bin/bwrap" ] && [ -s "$debian13_root.stamp" ] ||
 	tier_skip "no Debian 13 root at $debian13_root (tests/debian13-root.sh, run by make deps on Debian 12)"
 [ "$(id -u)" = 0 ] || tier_skip "entering the root needs root (unshare, mount, pivot_root)"
-for f in boxwrap flatpak-spawn seccomp/default.bpf tests/probe tests/seccomp-export; do
-	[ -e "$B/$f" ] || { echo "Bail out! $B/$f is not built: make all $B/tests/probe $B/tests/seccomp-export"; exit 1; }
+for f in boxwrap flatpak-spawn seccomp/default.bpf tests/probe tests/seccomp-export tests/test-seccomp-unit; do
+	[ -e "$B/$f" ] || { echo "Bail out! $B/$f is not built: make check-debian13 builds it"; exit 1; }
 done
 
-# The versions this tier ran, first: the README's "Tested on" table.
-in_debian13_root sh -c '
-	v() { dpkg-query -W -f "\${Version}" "$1" 2>/dev/null; }
-	echo "# debian13: Debian $(cat /etc/debian_version) root at $BOXWRAP_IN_ROOT, kernel $(uname -r)"
-	echo "# debian13: $(bwrap --version), $(xdg-dbus-proxy --version), xdg-desktop-portal $(v xdg-desktop-portal)"
-	echo "# debian13: dbus-daemon $(dbus-daemon --version | sed -n "1s/.* //p"), libseccomp $(v libseccomp2), glibc $(v libc6)"
-	echo "# debian13: libsecret $(v libsecret-1-0), gnome-keyring $(v gnome-keyring), at-spi2-core $(v at-spi2-core), fuse3 $(v fuse3)"
-' || { echo "Bail out! cannot enter the Debian 13 root at $debian13_root"; exit 1; }
-
+in_debian13_root true || { echo "Bail out! cannot enter the Debian 13 root at $debian13_root"; exit 1; }
 start=$(date +%s)
 TESTS=$tier_tests TEST_TIER=debian13 in_debian13_root sh tests/run.sh
 status=$?
