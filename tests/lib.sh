@@ -92,7 +92,8 @@ debian13_root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
 # a tmpfs (writable as a machine's root is, as tests that run as root
 # expect, and left unchanged), this checkout at /mnt (the working
 # directory) with its build $B (built here, unchanged: boxwrap is the
-# host's binary on the root's libraries), the host's /dev, /proc and /sys.
+# host's binary on the root's libraries), the host's /dev, /proc and /sys,
+# the test user with its uid here.
 # The host's /proc, not a new one: the kernel lets a user namespace mount
 # proc only where a whole proc is visible. unshare and pivot_root, not
 # bwrap: bwrap sets no_new_privs, under which the setuid fusermount3 that
@@ -105,12 +106,19 @@ in_debian13_root() {
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 		unshare --mount --propagation private -- sh -c '
 		set -e
-		lower=$1 w=$2 src=$3
-		shift 3
+		lower=$1 w=$2 src=$3 uid=$4 gid=$5
+		shift 5
 		mount -t tmpfs -o mode=0700 tmpfs "$w"
 		mkdir "$w/upper" "$w/work" "$w/root"
 		r=$w/root
 		mount -t overlay -o "lowerdir=$lower,upperdir=$w/upper,workdir=$w/work" overlay "$r"
+		# The test user keeps its host uid: tests find and kill its
+		# processes by uid in the shared /proc, where the root'"'"'s uid for
+		# it may be another user'"'"'s (polkitd on Debian 12).
+		if [ -n "$uid" ]; then
+			sed -i "s/^boxwrap-test:x:[0-9]*:[0-9]*:/boxwrap-test:x:$uid:$gid:/" "$r/etc/passwd"
+			sed -i "s/^boxwrap-test:x:[0-9]*:/boxwrap-test:x:$gid:/" "$r/etc/group"
+		fi
 		for d in dev proc sys; do mount --rbind "/$d" "$r/$d"; done
 		mount --bind "$src" "$r/mnt"
 		unset TMPDIR
@@ -120,7 +128,7 @@ in_debian13_root() {
 		umount -l .
 		cd /mnt
 		exec "$@"
-	' sh "$debian13_root" "$_w" "$PWD" "$@"
+	' sh "$debian13_root" "$_w" "$PWD" "${TEST_UID-}" "${TEST_GID-}" "$@"
 	set -- $?
 	rmdir "$_w"
 	return "$1"
