@@ -13,6 +13,7 @@ set -u
 B=${B:-.build}
 export B
 . tests/lib.sh
+. tests/debian13-lib.sh
 # test-seccomp-unit: every syscall the root's libseccomp knows is classified.
 tier_tests=${TIER_TESTS:-tests/t-sandbox.sh tests/t-dbus.sh tests/t-portal.sh tests/t-secret.sh \
 $B/tests/test-seccomp-unit tests/t-seccomp-launch.sh tests/test-seccomp.sh tests/t-faults.sh \
@@ -40,9 +41,9 @@ for f in boxwrap flatpak-spawn seccomp/default.bpf tests/probe tests/seccomp-exp
 	[ -e "$B/$f" ] || { echo "Bail out! $B/$f is not built: make check-debian13 builds it"; exit 1; }
 done
 
-in_debian13_root true || { echo "Bail out! cannot enter the Debian 13 root at $debian13_root"; exit 1; }
+enter_debian13_root true || { echo "Bail out! cannot enter the Debian 13 root at $debian13_root"; exit 1; }
 start=$(date +%s)
-TESTS=$tier_tests TEST_TIER=debian13 in_debian13_root sh tests/run.sh
+TESTS=$tier_tests TEST_TIER=debian13 enter_debian13_root sh tests/run.sh
 status=$?
 echo "# debian13: the tier took $(($(date +%s) - start)) s"
 exit $status
