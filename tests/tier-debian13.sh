@@ -4,7 +4,8 @@
 # component versions Alpine and postmarketOS users have today (bwrap 0.12,
 # xdg-dbus-proxy 0.1.6, xdg-desktop-portal 1.20, dbus 1.16, libseccomp
 # 2.6), with boxwrap unchanged: this checkout's build, run in the Debian 13
-# root that tests/debian13-root.sh builds (make deps on Debian 12). Prints
+# root that tests/debian13-root.sh builds (make deps on Debian 12),
+# entered as tests/debian13-lib.sh says. Prints
 # one TAP stream, tests/run.sh's: the versions it ran (tests/versions.sh),
 # then each suite; headers, counts and summary are marked "debian13:". Run
 # as root (CI), after `make all` and the test binaries (make
