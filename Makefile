@@ -127,8 +127,15 @@ fuzz: fuzz-build
 bench: all
 	@B=$(B) sh tests/bench.sh
 
-# Everything CI runs: the unit tests under the sanitizers, then all tests.
-check-all: check-asan check
+# The Debian 13 tier: the sandbox, D-Bus, portal, secret, seccomp, fault,
+# same-argv and a11y suites again, in the Debian 13 root (today's bwrap,
+# xdg-dbus-proxy, xdg-desktop-portal, dbus, libseccomp), with this build.
+check-debian13: all $(TEST_BIN)
+	@B=$(B) sh tests/tier-debian13.sh
+
+# Everything CI runs: the unit tests under the sanitizers, all tests, then
+# the Debian 13 tier.
+check-all: check-asan check check-debian13
 
 demo: all
 	@B=$(B) sh tests/demo.sh
@@ -155,5 +162,5 @@ clean:
 	rm -rf .build .build-asan .build-fuzz
 
 FORCE:
-.PHONY: FORCE all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
+.PHONY: FORCE all man wrappers check check-asan check-debian13 check-all demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

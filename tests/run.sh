@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs every test, prints their TAP, and ends with "N passed, N failed".
 # A test is a C program in $B/tests (unit-*, test-*) or a tests/t-*.sh script.
+# TESTS="tests/t-a.sh ..." runs only those; TEST_TIER=NAME names the tier
+# on each test's header and on the summary (tests/tier-debian13.sh).
 set -u
 B=${B:-.build}
 export B BOXWRAP="${BOXWRAP:-$PWD/$B/boxwrap}"
@@ -14,6 +16,10 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests() {
+	if [ -n "${TESTS-}" ]; then
+		printf '%s\n' $TESTS
+		return
+	fi
 	for t in "$B"/tests/unit-* "$B"/tests/test-seccomp-unit; do
 		[ -x "$t" ] && printf '%s\n' "$t"
 	done
@@ -23,9 +29,13 @@ tests() {
 	done
 }
 
+# The versions this tier runs against, first (README's "Tested on").
+[ -n "${TESTS_UNIT_ONLY-}" ] || sh tests/versions.sh
+
 for t in $(tests); do
 	case $t in *.sh) cmd="sh $t" ;; *) cmd=$t ;; esac
-	echo "# $t"
+	echo "# ${TEST_TIER:+$TEST_TIER: }$t"
+	start=$(date +%s)
 	timeout "$limit" $cmd > "$log" 2>&1
 	status=$?
 	cat "$log"
@@ -44,6 +54,7 @@ for t in $(tests); do
 		f=$((f + 1))
 	fi
 	passed=$((passed + p - s)) skipped=$((skipped + s)) failed=$((failed + f))
+	echo "# ${TEST_TIER:+$TEST_TIER: }$t: $((p - s)) passed, $f failed, $s skipped in $(($(date +%s) - start)) s"
 done
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "${TEST_TIER:+$TEST_TIER: }$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

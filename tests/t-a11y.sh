@@ -100,13 +100,20 @@ for mode in run emit; do
 	done
 done
 
+# The device event controller's listener lists the rules allow. The
+# registry of at-spi2-core 2.56 (Debian 13) no longer has
+# GetDeviceEventListeners and leaves a call of it unanswered: asked only
+# where the registry still lists it.
+dec_lists=dec:GetKeystrokeListeners
+as_user gdbus introspect --address "$a11y" -d org.a11y.atspi.Registry \
+	-o /org/a11y/atspi/registry/deviceeventcontroller 2>/dev/null | grep -q GetDeviceEventListeners &&
+	dec_lists="$dec_lists dec:GetDeviceEventListeners"
 for mode in run emit; do
-	out=$(DISPLAY=:99 client $mode registry:GetRegisteredEvents dec:GetKeystrokeListeners \
-		dec:GetDeviceEventListeners dec:RegisterKeystrokeListener introspect \
-		ping:org.boxwrap.OtherApp)
+	out=$(DISPLAY=:99 client $mode registry:GetRegisteredEvents $dec_lists \
+		dec:RegisterKeystrokeListener introspect ping:org.boxwrap.OtherApp)
 	check "$mode: an allowed call reaches the registry" has "$out" "OK registry:GetRegisteredEvents"
-	check "$mode: ... and the device event controller's listener lists" \
-		sh -c 'case $1 in *"OK dec:GetKeystrokeListeners"*"OK dec:GetDeviceEventListeners"*) ;; *) exit 1 ;; esac' - "$out"
+	check "$mode: ... and the device event controller's listener lists ($(echo $dec_lists | sed 's/dec://g'))" \
+		sh -c 'for l in $2; do case $1 in *"OK $l"*) ;; *) exit 1 ;; esac; done' - "$out" "$dec_lists"
 	check "$mode: registering a keystroke listener is refused" has "$out" "DENIED dec:RegisterKeystrokeListener"
 	check "$mode: a method the rules do not name is refused (Introspect)" has "$out" "DENIED introspect"
 	check "$mode: another a11y client cannot be called" has "$out" "DENIED ping:org.boxwrap.OtherApp"
