@@ -244,6 +244,12 @@ static bool parse_base(const char *s, struct fs_grant *g, char **why)
 			*why = xasprintf("'%s' is on, under or above a path boxwrap reserves for the sandbox itself", abs);
 			return false;
 		}
+		/* It would replace the home boxwrap builds; any other absolute
+		 * path on, above or below the home is refused at launch. */
+		if (!strcmp(abs, "/home")) {
+			*why = xstrdup("'/home' covers every user's home: grant home or ~/PATH instead");
+			return false;
+		}
 		return true;
 	}
 	*why = xasprintf("unknown filesystem '%s' (expected host, host-os, host-etc, home, xdg-*, ~/PATH or /PATH)", s);

@@ -88,5 +88,5 @@ for mode in run emit; do
 	check "$mode: ... the chooser was asked for the app ($calls calls so far)" test "${calls:-0}" -ge 1
 	: > "$d/log/chooser-calls"
 done
-check "the portals logged no invalid descriptor" sh -c '! grep -i "invalid fd" "$1"/log/*.log' - "$d"
+check "the portals logged no invalid descriptor" sh -c '! grep -iE "invalid fd|rejecting open request" "$1"/log/*.log' - "$d"
 done_testing
