@@ -178,7 +178,7 @@ static struct word *private_alias(struct plan *pl, const struct fs_grant *g, con
 	return plan_word(pl, tmpl, app_id, sep, g->sub);
 }
 
-static void add_grant(struct plan *pl, const struct fs_grant *g, const char *private_app)
+static void add_grant(struct plan *pl, const struct fs_grant *g, const char *private_app, bool service)
 {
 	struct word *src = grant_source(pl, g);
 	struct word *dst = g->base == FS_XDG_RUN ? plan_word(pl, "/run/user/{uid}/%s", g->sub)
@@ -193,7 +193,7 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, const char *pri
 	if (g->mode == FS_CREATE)
 		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
 	plan_prep(pl, g->base == FS_XDG_RUN ? PREP_CHECK_RUNTIME_PATH : PREP_CHECK_PATH, grant_source(pl, g));
-	if (g->base == FS_ABS)
+	if (g->base == FS_ABS && !service) /* a service has no home */
 		plan_prep(pl, PREP_OUTSIDE_HOME, grant_source(pl, g));
 	plan_op(pl, bind, src, dst);
 	if (in_home && private_app)
@@ -209,7 +209,7 @@ void add_filesystem_grants(struct plan *pl, const struct policy *p)
 		if (g->base == FS_HOST)
 			add_host_dirs(pl, g->mode);
 		/* host-os and host-etc: already bound read-only; home: above. */
-		add_grant(pl, g, private_home ? p->app_id : NULL);
+		add_grant(pl, g, private_home ? p->app_id : NULL, p->service);
 	}
 	if (private_home)
 		plan_op(pl, "--remount-ro", plan_word(pl, "{home}"), NULL);

@@ -11,11 +11,6 @@ app=org.boxwrap.Test rw=org.boxwrap.TestHomeRW other=org.example.Other
 
 cp -r "$B/seccomp" "$scratch/seccomp"
 chmod -R a+rX "$scratch/seccomp"
-cat > "$scratch/home-rw.yaml" <<EOF
-app-id: $rw
-command: /bin/sh
-filesystems: [home]
-EOF
 # An absolute grant of the home's own path (profiles are not per user,
 # but an override or a local profile can name it).
 cat > "$scratch/abs-home.yaml" <<EOF
@@ -24,14 +19,14 @@ command: /bin/sh
 filesystems: ["$home:ro"]
 EOF
 chmod 644 "$scratch"/*.yaml
-for p in tests/profiles/basic.yaml "$scratch/home-rw.yaml" "$scratch/abs-home.yaml"; do
+for p in tests/profiles/basic.yaml tests/profiles/home-rw.yaml "$scratch/abs-home.yaml"; do
 	n=${p##*/}
 	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "$p" > "$scratch/${n%.yaml}.sh"
 done
 
 # launch MODE PROFILE SCRIPT: runs sh -c SCRIPT in the sandbox.
 launch() {
-	case $2 in basic) _p=tests/profiles/basic.yaml ;; *) _p=$scratch/$2.yaml ;; esac
+	case $2 in abs-home) _p=$scratch/$2.yaml ;; *) _p=tests/profiles/$2.yaml ;; esac
 	if [ "$1" = run ]; then
 		as_user "$BOXWRAP" run "$_p" -c "$3"
 	else
@@ -102,7 +97,7 @@ for mode in run emit; do
 	give "$home/.config/boxwrap"
 	launch $mode home-rw 'printf "filesystems: [host]\n" > ~/.config/boxwrap/overrides/'$rw'.yaml' >/dev/null 2>&1
 	check "$mode: home: ... not even where the override directory exists" test ! -e "$home/.config/boxwrap/overrides/$rw.yaml"
-	info=$(as_user "$BOXWRAP" info "$scratch/home-rw.yaml" 2>&1)
+	info=$(as_user "$BOXWRAP" info tests/profiles/home-rw.yaml 2>&1)
 	check "$mode: home: ... so the next launch has no more than the profile" \
 		sh -c 'case $1 in *"filesystem:"*host*) exit 1 ;; *"filesystem:"*home*) ;; *) exit 1 ;; esac' - "$info"
 	launch $mode home-rw 'mv ~/.var ~/.var.moved' >/dev/null 2>&1
