@@ -103,9 +103,12 @@ static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode 
 		{"XDG_CACHE_HOME", "cache"}, {"XDG_STATE_HOME", ".local/state"},
 	};
 	plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s", p->app_id));
-	if (mode != FS_RO)
+	if (mode != FS_RO) {
+		plan_prep(pl, PREP_CONFIG_HOME_DEFAULT, plan_word(pl, "{env:XDG_CONFIG_HOME}"));
+		plan_prep(pl, PREP_DATA_HOME_DEFAULT, plan_word(pl, "{env:XDG_DATA_HOME}"));
 		for (const char *const *f = fs_home_protected; *f; f++)
 			plan_prep(pl, PREP_PROTECT, plan_word(pl, "{home}/%s", *f));
+	}
 	plan_op(pl, "--ro-bind", plan_word(pl, "{home}"), plan_word(pl, "{home}"));
 	if (mode != FS_RO)
 		add_writable_entries(pl);

@@ -111,6 +111,22 @@ static void check_protected(const char *path, const char *home)
 	}
 }
 
+/* Autostart, systemd units and boxwrap's overrides follow
+ * $XDG_CONFIG_HOME, .desktop files $XDG_DATA_HOME; a writable home grant
+ * protects them at their default places only. */
+static void check_xdg_default(const char *value, const char *home, const char *rel, const char *var)
+{
+	size_t n = strlen(value);
+	if (value[0] != '/')
+		return; /* relative: ignored, as the XDG spec says */
+	while (n > 1 && value[n - 1] == '/')
+		n--;
+	cleanup_free char *want = xasprintf("%s/%s", home, rel);
+	if (strlen(want) != n || strncmp(value, want, n))
+		die("a home grant keeps autostart, systemd units and boxwrap's overrides read-only only in "
+		    "~/%s, but %s is %s; grant home:ro", rel, var, value);
+}
+
 /* An xdg-run grant stays in the runtime directory, whatever symlinks
  * the host has there. */
 static void check_runtime_path(const char *path, const char *rt)
@@ -163,6 +179,12 @@ void prep_run(enum prep_kind kind, const char *path, const char *home, const cha
 		break;
 	case PREP_PROTECT:
 		check_protected(path, home);
+		break;
+	case PREP_CONFIG_HOME_DEFAULT:
+		check_xdg_default(path, home, ".config", "XDG_CONFIG_HOME");
+		break;
+	case PREP_DATA_HOME_DEFAULT:
+		check_xdg_default(path, home, ".local/share", "XDG_DATA_HOME");
 		break;
 	case PREP_NO_SYMLINKS_PRIVATE: {
 		cleanup_free char *priv = xasprintf("%s/.var/app/%s/%s", home, app_id, below(path, home));
@@ -339,6 +361,17 @@ static const struct sh_fn sh_functions[] = {
 	 "\t\t[ -e \"$_p\" ] || die \"a home grant cannot keep $1 read-only: it is a symbolic link to nothing, which the app could create; grant home:ro\"\n"
 	 "\tdone\n"
 	 "}\n"},
+	{"xdg_default", NULL,
+	 "xdg_default() { # VALUE REL VAR\n"
+	 "\tcase $1 in /*) ;; *) return 0 ;; esac\n"
+	 "\t_v=$1\n"
+	 "\twhile [ \"$_v\" != / ] && [ \"${_v%/}\" != \"$_v\" ]; do _v=${_v%/}; done\n"
+	 "\t[ \"$_v\" = \"$home/$2\" ] || die \"a home grant keeps autostart, systemd units and boxwrap's overrides read-only only in ~/$2, but $3 is $1; grant home:ro\"\n"
+	 "}\n"},
+	{"config_home_default", "xdg_default",
+	 "config_home_default() { xdg_default \"$1\" .config XDG_CONFIG_HOME; }\n"},
+	{"data_home_default", "xdg_default",
+	 "data_home_default() { xdg_default \"$1\" .local/share XDG_DATA_HOME; }\n"},
 	{"create_dir", NULL,
 	 "create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"},
 	{"check_runtime_path", "resolve",
@@ -417,6 +450,8 @@ const char *prep_sh_function(enum prep_kind kind)
 		[PREP_NO_SYMLINKS] = "no_symlinks",
 		[PREP_NO_SYMLINKS_PRIVATE] = "no_symlinks_private",
 		[PREP_OUTSIDE_HOME] = "outside_home", [PREP_PROTECT] = "protect",
+		[PREP_CONFIG_HOME_DEFAULT] = "config_home_default",
+		[PREP_DATA_HOME_DEFAULT] = "data_home_default",
 	};
 	return names[kind];
 }

@@ -61,6 +61,10 @@ enum prep_kind {
 				   * there and would follow an app's symlink (F4) */
 	PREP_OUTSIDE_HOME, /* an absolute grant: refuse if it resolves on, above
 			    * or below $HOME (it would replace the home model) */
+	PREP_CONFIG_HOME_DEFAULT, /* under a writable home grant, refuse unless
+				   * $XDG_CONFIG_HOME (the word) is ~/.config: what
+				   * is protected there is named below ~/.config */
+	PREP_DATA_HOME_DEFAULT,   /* the same for $XDG_DATA_HOME, ~/.local/share */
 	PREP_PROTECT,     /* a protected path under a writable home grant: refuse
 			   * if a directory on the way is a symlink, or it is a
 			   * dangling one (what it names could be created) */

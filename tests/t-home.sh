@@ -113,6 +113,14 @@ for mode in run emit; do
 	check "$mode: home: a dangling symlink in place of a protected file is refused" \
 		sh -c 'case $1 in *STARTED*) exit 1 ;; *"symbolic link to nothing"*) ;; *) exit 1 ;; esac' - "$out"
 	rm "$home/.bash_profile"
+	mkdir "$home/.cfg"
+	give "$home/.cfg"
+	out=$(XDG_CONFIG_HOME=$home/.cfg launch $mode home-rw 'echo STARTED' 2>&1)
+	check "$mode: home: a config home other than ~/.config (overrides, autostart there) is refused" \
+		sh -c 'case $1 in *STARTED*) exit 1 ;; *"XDG_CONFIG_HOME is"*) ;; *) exit 1 ;; esac' - "$out"
+	out=$(XDG_CONFIG_HOME=$home/.config/ XDG_DATA_HOME=$home/.local/share launch $mode home-rw 'echo STARTED' 2>&1)
+	check "$mode: home: ... the default ones, set explicitly, are not" \
+		sh -c 'case $1 in *STARTED*) ;; *) exit 1 ;; esac' - "$out"
 	mv "$home/.config" "$home/Downloads/config"
 	ln -s Downloads/config "$home/.config"
 	out=$(launch $mode home-rw 'echo STARTED' 2>&1)
