@@ -233,6 +233,12 @@ static bool parse_base(const char *s, struct fs_grant *g, char **why)
 			g->sub = xstrdup("");
 			g->base = FS_HOME;
 		}
+		/* Even read-only: it would show other apps' private data, or
+		 * cover the app's own home (home.c binds it there). */
+		if (path_under(g->sub, ".var")) {
+			*why = xstrdup("~/.var holds every app's private data: it cannot be granted");
+			return false;
+		}
 		return true;
 	}
 	if (s[0] == '/') {
