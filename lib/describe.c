@@ -56,6 +56,23 @@ static void describe_home(struct buf *o, const struct policy *p)
 	}
 }
 
+/* An absolute grant on, above or below the home is refused at launch
+ * (hostops.c): say so, for the caller's home when it is one of those. */
+static const char *abs_note(const struct fs_grant *g)
+{
+	const char *home = getenv("HOME");
+	if (g->base != FS_ABS)
+		return "";
+	if (home && home[0] == '/') {
+		cleanup_free char *abs = xasprintf("/%s", g->sub);
+		size_t na = strlen(abs), nh = strlen(home);
+		if ((!strncmp(abs, home, nh) && (abs[nh] == '/' || !abs[nh])) ||
+		    (!strncmp(home, abs, na) && home[na] == '/'))
+			return "; refused at launch: it is on, above or below your home";
+	}
+	return "; refused at launch if on, above or below the caller's home";
+}
+
 static void describe_fs(struct buf *o, const struct policy *p)
 {
 	describe_home(o, p);
@@ -63,8 +80,7 @@ static void describe_fs(struct buf *o, const struct policy *p)
 		cleanup_free char *key = fs_grant_key(&p->fs[i]);
 		const char *mode = p->fs[i].mode == FS_RO ? "read-only"
 				 : p->fs[i].mode == FS_CREATE ? "read-write, created if missing" : "read-write";
-		const char *note = p->fs[i].base == FS_ABS && !p->service
-				 ? "; refused at launch if on, above or below your home" : "";
+		const char *note = p->service ? "" : abs_note(&p->fs[i]);
 		cleanup_free char *text = xasprintf("%s (%s%s)", key, mode, note);
 		line(o, "filesystem:", text);
 	}

@@ -135,6 +135,12 @@ for mode in run emit; do
 	check "$mode: an absolute grant of the home's own path is refused at launch" \
 		sh -c 'case $1 in *secret*|*STARTED*) exit 1 ;; *"on, above or below your home"*) ;; *) exit 1 ;; esac' - "$out"
 done
+out=$(as_user "$BOXWRAP" check "$scratch/abs-home.yaml" 2>&1)
+check "check: says that grant is refused at launch for this home" \
+	sh -c 'case $1 in *"refused at launch: it is on, above or below your home"*) ;; *) exit 1 ;; esac' - "$out"
+out=$(as_user "$BOXWRAP" info tests/profiles/home-rw.yaml 2>&1)
+check "info: a writable home grant is described with what stays read-only" \
+	sh -c 'case $1 in *"home:"*"the real home"*"read-only"*) ;; *) exit 1 ;; esac' - "$out"
 out=$(as_user "$BOXWRAP" run --filesystem="$home/.var/app/$other:ro" tests/profiles/basic.yaml -c 'cat '"$home/.var/app/$other/private" 2>&1)
 check "run: an absolute grant of another app's data is refused at launch" \
 	sh -c 'case $1 in *secret*) exit 1 ;; *"on, above or below your home"*) ;; *) exit 1 ;; esac' - "$out"
