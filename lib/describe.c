@@ -33,22 +33,55 @@ static void strv_line(struct buf *o, const char *label, const struct strv *sv)
 	buf_clear(&b);
 }
 
-static void describe_fs(struct buf *o, const struct policy *p)
+static void describe_home(struct buf *o, const struct policy *p)
 {
+	enum fs_mode mode = FS_RW;
 	bool home = false;
-	for (size_t i = 0; i < p->nfs; i++)
-		home |= p->fs[i].base == FS_HOME || p->fs[i].base == FS_HOST;
+	for (size_t i = 0; i < p->nfs && !home; i++)
+		if (p->fs[i].base == FS_HOME || p->fs[i].base == FS_HOST) {
+			home = true;
+			mode = p->fs[i].mode;
+		}
 	if (p->service) {
 		line(o, "home:", "none (a service)");
 	} else if (!home) {
-		cleanup_free char *h = xasprintf("private, kept on the host in ~/.var/app/%s", p->app_id);
+		cleanup_free char *h = xasprintf("private: ~/.var/app/%s, at the same path inside (HOME)", p->app_id);
 		line(o, "home:", h);
+	} else if (mode == FS_RO) {
+		line(o, "home:", "the real home, read-only; other apps' ~/.var/app hidden");
+	} else {
+		line(o, "home:", "the real home, its existing entries writable; start-up files, autostart, "
+				 "boxwrap's overrides read-only; nothing new at its top level or in a directory "
+				 "above those (~/.config...); other apps' ~/.var/app hidden");
 	}
+}
+
+/* An absolute grant on, above or below the home is refused at launch
+ * (hostops.c): say so, for the caller's home when it is one of those. */
+static const char *abs_note(const struct fs_grant *g)
+{
+	const char *home = getenv("HOME");
+	if (g->base != FS_ABS)
+		return "";
+	if (home && home[0] == '/') {
+		cleanup_free char *abs = xasprintf("/%s", g->sub);
+		size_t na = strlen(abs), nh = strlen(home);
+		if ((!strncmp(abs, home, nh) && (abs[nh] == '/' || !abs[nh])) ||
+		    (!strncmp(home, abs, na) && home[na] == '/'))
+			return "; refused at launch: it is on, above or below your home";
+	}
+	return "; refused at launch if on, above or below the caller's home";
+}
+
+static void describe_fs(struct buf *o, const struct policy *p)
+{
+	describe_home(o, p);
 	for (size_t i = 0; i < p->nfs; i++) {
 		cleanup_free char *key = fs_grant_key(&p->fs[i]);
 		const char *mode = p->fs[i].mode == FS_RO ? "read-only"
 				 : p->fs[i].mode == FS_CREATE ? "read-write, created if missing" : "read-write";
-		cleanup_free char *text = xasprintf("%s (%s)", key, mode);
+		const char *note = p->service ? "" : abs_note(&p->fs[i]);
+		cleanup_free char *text = xasprintf("%s (%s%s)", key, mode, note);
 		line(o, "filesystem:", text);
 	}
 	if (!p->nfs)

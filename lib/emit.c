@@ -46,6 +46,26 @@ static void emit_condition(struct buf *o, const struct plan *pl, const struct st
 	}
 }
 
+/* The twin of run.c's render_each_child: one glob loop. */
+static void emit_each_child(struct buf *o, const struct plan *pl, const struct step *s)
+{
+	buf_adds(o, "\t_d=");
+	emit_word(o, pl, s->words[1]);
+	buf_adds(o, "\n\tfor _e in \"$_d\"/* \"$_d\"/.[!.]* \"$_d\"/..?*; do\n"
+		    "\t\tif [ -L \"$_e\" ] || ! [ -e \"$_e\" ]; then continue; fi\n");
+	if (*s->skip) {
+		buf_adds(o, "\t\tcase ${_e##*/} in ");
+		for (char **k = s->skip; *k; k++) {
+			buf_adds(o, k == s->skip ? "" : "|");
+			sh_quote(o, *k);
+		}
+		buf_adds(o, ") continue ;; esac\n");
+	}
+	buf_adds(o, "\t\tprintf '%s\\0' ");
+	emit_word(o, pl, s->words[0]);
+	buf_adds(o, " \"$_e\" \"$_e\"\n\tdone\n");
+}
+
 /* Writes the steps NUL-separated to file, as the C back end's memfd. */
 static void emit_steps(struct buf *o, const struct plan *pl, const struct steps *t, const char *file)
 {
@@ -53,6 +73,10 @@ static void emit_steps(struct buf *o, const struct plan *pl, const struct steps 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct step *s = &t->v[i];
 		struct buf cond = {0};
+		if (s->each_child) {
+			emit_each_child(o, pl, s);
+			continue;
+		}
 		emit_condition(&cond, pl, s);
 		buf_addf(o, cond.len ? "\tif %s; then printf '%%s\\0'" : "\t%sprintf '%%s\\0'", cond.s ? cond.s : "");
 		for (size_t j = 0; j < s->n; j++) {

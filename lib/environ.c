@@ -25,7 +25,7 @@ void add_environment(struct plan *pl, const struct policy *p)
 	bool spawn = !p->service && (flagset_value(&p->features) & FEAT_NESTED_SANDBOX);
 	setenv_word(pl, "PATH", plan_word(pl, spawn ? SPAWN_HELPER_DIR ":/usr/bin:/bin" : "/usr/bin:/bin"));
 	if (!p->service) /* a service has no home (sandbox.c) */
-		setenv_word(pl, "HOME", plan_word(pl, "{home}"));
+		setenv_word(pl, "HOME", sandbox_home(pl, p));
 	setenv_word(pl, "XDG_RUNTIME_DIR", plan_word(pl, "/run/user/{uid}"));
 	setenv_word(pl, "BOXWRAP_APP_ID", plan_word(pl, "%s", p->app_id));
 	/* Toolkits that predate /.flatpak-info detection still use portals. */

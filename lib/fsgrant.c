@@ -233,6 +233,12 @@ static bool parse_base(const char *s, struct fs_grant *g, char **why)
 			g->sub = xstrdup("");
 			g->base = FS_HOME;
 		}
+		/* Even read-only: it would show other apps' private data, or
+		 * cover the app's own home (home.c binds it there). */
+		if (path_under(g->sub, ".var")) {
+			*why = xstrdup("~/.var holds every app's private data: it cannot be granted");
+			return false;
+		}
 		return true;
 	}
 	if (s[0] == '/') {
@@ -242,6 +248,12 @@ static bool parse_base(const char *s, struct fs_grant *g, char **why)
 		cleanup_free char *abs = xasprintf("/%s", g->sub);
 		if (fs_path_reserved(abs)) {
 			*why = xasprintf("'%s' is on, under or above a path boxwrap reserves for the sandbox itself", abs);
+			return false;
+		}
+		/* It would replace the home boxwrap builds; any other absolute
+		 * path on, above or below the home is refused at launch. */
+		if (!strcmp(abs, "/home")) {
+			*why = xstrdup("'/home' covers every user's home: grant home or ~/PATH instead");
 			return false;
 		}
 		return true;

@@ -65,6 +65,68 @@ static void check_path(const char *path)
 		die("refusing to grant %s: it resolves to %s, which boxwrap reserves for the sandbox", path, real);
 }
 
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || (n == 1 && *dir == '/'));
+}
+
+/* An absolute grant on, above or below the home would bind over the
+ * home boxwrap builds (private, or the real one with its protections):
+ * the home is granted with `home` or ~/PATH, never by its absolute path. */
+static void check_outside_home(const char *path, const char *home)
+{
+	char real[PATH_MAX], realhome[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (!realpath(path, real) || !realpath(home, realhome))
+		die_errno("cannot resolve %s", path);
+	if (path_within(real, realhome) || path_within(realhome, real))
+		die("refusing to grant %s: it is on, above or below your home (%s); grant home or ~/PATH instead",
+		    path, realhome);
+}
+
+/* Under a writable home grant a protected path stays read-only because
+ * every directory above it is (home.c); that holds only if none of them
+ * is a symlink into a writable place, and the path itself, if a symlink,
+ * names something that exists (the read-only bind covers it). */
+static void check_protected(const char *path, const char *home)
+{
+	cleanup_free char *rel = xstrdup(below(path, home));
+	cleanup_free char *sofar = xstrdup(home);
+	for (char *c = strtok(rel, "/"); c; c = strtok(NULL, "/")) {
+		char *next = xasprintf("%s/%s", sofar, c);
+		struct stat st;
+		free(sofar);
+		sofar = next;
+		if (lstat(sofar, &st) < 0)
+			return; /* absent: its directory is read-only */
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (strcmp(sofar, path))
+			die("a home grant cannot keep %s read-only: %s is a symbolic link; grant home:ro", path, sofar);
+		if (stat(sofar, &st) < 0)
+			die("a home grant cannot keep %s read-only: it is a symbolic link to nothing, which the app could create; grant home:ro", path);
+	}
+}
+
+/* Autostart, systemd units and boxwrap's overrides follow
+ * $XDG_CONFIG_HOME, .desktop files $XDG_DATA_HOME; a writable home grant
+ * protects them at their default places only. */
+static void check_xdg_default(const char *value, const char *home, const char *rel, const char *var)
+{
+	size_t n = strlen(value);
+	if (value[0] != '/')
+		return; /* relative: ignored, as the XDG spec says */
+	while (n > 1 && value[n - 1] == '/')
+		n--;
+	cleanup_free char *want = xasprintf("%s/%s", home, rel);
+	if (strlen(want) != n || strncmp(value, want, n))
+		die("a home grant keeps autostart, systemd units and boxwrap's overrides read-only only in "
+		    "~/%s, but %s is %s; grant home:ro", rel, var, value);
+}
+
 /* An xdg-run grant stays in the runtime directory, whatever symlinks
  * the host has there. */
 static void check_runtime_path(const char *path, const char *rt)
@@ -111,6 +173,18 @@ void prep_run(enum prep_kind kind, const char *path, const char *home, const cha
 		break;
 	case PREP_NO_SYMLINKS:
 		walk_below_home(path, home, false);
+		break;
+	case PREP_OUTSIDE_HOME:
+		check_outside_home(path, home);
+		break;
+	case PREP_PROTECT:
+		check_protected(path, home);
+		break;
+	case PREP_CONFIG_HOME_DEFAULT:
+		check_xdg_default(path, home, ".config", "XDG_CONFIG_HOME");
+		break;
+	case PREP_DATA_HOME_DEFAULT:
+		check_xdg_default(path, home, ".local/share", "XDG_DATA_HOME");
 		break;
 	case PREP_NO_SYMLINKS_PRIVATE: {
 		cleanup_free char *priv = xasprintf("%s/.var/app/%s/%s", home, app_id, below(path, home));
@@ -265,6 +339,39 @@ static const struct sh_fn sh_functions[] = {
 	 "no_symlinks() { walk_below_home \"$1\" check; }\n"},
 	{"no_symlinks_private", "walk_below_home",
 	 "no_symlinks_private() { below_home_rel \"$1\"; walk_below_home \"$home/.var/app/$app_id/$_rel\" check; }\n"},
+	{"outside_home", "resolve",
+	 "outside_home() {\n"
+	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
+	 "\tresolve \"$home\"; _homereal=$_real\n"
+	 "\tresolve \"$1\"\n"
+	 "\tcase $_real/ in \"$_homereal\"/*) die \"refusing to grant $1: it is on, above or below your home ($_homereal); grant home or ~/PATH instead\" ;; esac\n"
+	 "\tcase $_homereal/ in \"${_real%/}\"/*) die \"refusing to grant $1: it is on, above or below your home ($_homereal); grant home or ~/PATH instead\" ;; esac\n"
+	 "}\n"},
+	{"protect", "below_home_rel",
+	 "protect() {\n"
+	 "\tbelow_home_rel \"$1\"\n"
+	 "\t_p=$home; _r=$_rel\n"
+	 "\twhile [ -n \"$_r\" ]; do\n"
+	 "\t\t_c=${_r%%/*}\n"
+	 "\t\tcase $_r in */*) _r=${_r#*/} ;; *) _r= ;; esac\n"
+	 "\t\t[ -n \"$_c\" ] || continue\n"
+	 "\t\t_p=$_p/$_c\n"
+	 "\t\tif ! [ -L \"$_p\" ]; then [ -e \"$_p\" ] || return 0; continue; fi\n"
+	 "\t\tif [ -n \"$_r\" ]; then die \"a home grant cannot keep $1 read-only: $_p is a symbolic link; grant home:ro\"; fi\n"
+	 "\t\t[ -e \"$_p\" ] || die \"a home grant cannot keep $1 read-only: it is a symbolic link to nothing, which the app could create; grant home:ro\"\n"
+	 "\tdone\n"
+	 "}\n"},
+	{"xdg_default", NULL,
+	 "xdg_default() { # VALUE REL VAR\n"
+	 "\tcase $1 in /*) ;; *) return 0 ;; esac\n"
+	 "\t_v=$1\n"
+	 "\twhile [ \"$_v\" != / ] && [ \"${_v%/}\" != \"$_v\" ]; do _v=${_v%/}; done\n"
+	 "\t[ \"$_v\" = \"$home/$2\" ] || die \"a home grant keeps autostart, systemd units and boxwrap's overrides read-only only in ~/$2, but $3 is $1; grant home:ro\"\n"
+	 "}\n"},
+	{"config_home_default", "xdg_default",
+	 "config_home_default() { xdg_default \"$1\" .config XDG_CONFIG_HOME; }\n"},
+	{"data_home_default", "xdg_default",
+	 "data_home_default() { xdg_default \"$1\" .local/share XDG_DATA_HOME; }\n"},
 	{"create_dir", NULL,
 	 "create_dir() { mkdir -p -- \"$1\" || die \"cannot create $1\"; }\n"},
 	{"check_runtime_path", "resolve",
@@ -342,6 +449,9 @@ const char *prep_sh_function(enum prep_kind kind)
 		[PREP_CHECK_PATH] = "check_path", [PREP_CHECK_RUNTIME_PATH] = "check_runtime_path",
 		[PREP_NO_SYMLINKS] = "no_symlinks",
 		[PREP_NO_SYMLINKS_PRIVATE] = "no_symlinks_private",
+		[PREP_OUTSIDE_HOME] = "outside_home", [PREP_PROTECT] = "protect",
+		[PREP_CONFIG_HOME_DEFAULT] = "config_home_default",
+		[PREP_DATA_HOME_DEFAULT] = "data_home_default",
 	};
 	return names[kind];
 }

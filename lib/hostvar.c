@@ -27,7 +27,7 @@ char *hostvar_shname(enum hv_kind kind, const char *arg)
 {
 	static const char *const names[] = {
 		[HV_HOME] = "home", [HV_UID] = "uid", [HV_RUNTIME_DIR] = "rt",
-		[HV_INSTANCE] = "instance", [HV_ENV] = "env_", [HV_XDG] = "xdg_",
+		[HV_INSTANCE] = "instance", [HV_ENV] = "env_", [HV_XDG] = "xdg_", [HV_XDG_REL] = "xdgrel_",
 		[HV_WAYLAND] = "wayland", [HV_X11] = "x11", [HV_XAUTHORITY] = "xauth",
 		[HV_RUNTIME_SOCKET] = "rtsock_", [HV_SOCKET] = "sock_", [HV_ENV_SOCKET] = "envsock_",
 		[HV_SESSION_BUS] = "session_bus", [HV_DOC] = "doc", [HV_A11Y_BUS] = "a11y_bus",
@@ -35,7 +35,7 @@ char *hostvar_shname(enum hv_kind kind, const char *arg)
 	struct buf b = {0};
 	buf_adds(&b, names[kind]);
 	/* Parameterised names: keep [A-Za-z0-9_] so it is a valid sh name. */
-	if (arg && (kind == HV_ENV || kind == HV_XDG || kind == HV_RUNTIME_SOCKET ||
+	if (arg && (kind == HV_ENV || kind == HV_XDG || kind == HV_XDG_REL || kind == HV_RUNTIME_SOCKET ||
 		    kind == HV_SOCKET || kind == HV_ENV_SOCKET))
 		for (const char *c = arg; *c; c++)
 			buf_addc(&b, isalnum((unsigned char)*c) ? *c : '_');
@@ -206,6 +206,10 @@ char *hostvar_resolve(const struct hostvar *hv, char *const *known)
 		return env_nonempty(hv->arg);
 	case HV_XDG:
 		return xdg_dir(hv->arg, home);
+	case HV_XDG_REL: {
+		cleanup_free char *abs = xdg_dir(hv->arg, home);
+		return abs ? xstrdup(abs + strlen(home) + 1) : NULL;
+	}
 	case HV_WAYLAND: {
 		const char *w = getenv("WAYLAND_DISPLAY");
 		char *p = xasprintf(w && w[0] == '/' ? "%s%s" : "%s/%s", w && w[0] == '/' ? "" : rt,
@@ -311,6 +315,7 @@ static const char *helper_for(const struct hostvar *hv)
 {
 	switch (hv->kind) {
 	case HV_XDG:
+	case HV_XDG_REL:
 		for (size_t i = 0; i < sizeof(xdg_base_dirs) / sizeof(*xdg_base_dirs); i++)
 			if (!strcmp(hv->arg, xdg_base_dirs[i][0]))
 				return "xdg_base_dir";
@@ -376,6 +381,10 @@ void hostvar_emit_sh(const struct hostvar *hv, struct buf *o)
 		break;
 	case HV_XDG:
 		emit_xdg_sh(hv, o);
+		break;
+	case HV_XDG_REL:
+		emit_xdg_sh(hv, o);
+		buf_addf(o, "%s=${%s#\"$home\"/}\n", hv->shname, hv->shname);
 		break;
 	case HV_WAYLAND:
 		buf_addf(o, "%s=${WAYLAND_DISPLAY:-wayland-0}\n"

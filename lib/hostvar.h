@@ -16,6 +16,7 @@ enum hv_kind {
 	HV_INSTANCE,    /* the instance id; set by the launch, not resolved */
 	HV_ENV,         /* the host environment variable arg, if non-empty */
 	HV_XDG,         /* the XDG directory arg ("download", "config"...) */
+	HV_XDG_REL,     /* the same, relative to $HOME (it is always below) */
 	HV_WAYLAND,     /* the compositor's socket path, if it is a socket */
 	HV_X11,         /* the local X display number, if its socket exists */
 	HV_XAUTHORITY,  /* the X authority file, if readable */

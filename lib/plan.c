@@ -38,7 +38,7 @@ static const struct {
 	enum hv_kind kind;
 } var_names[] = {
 	{"home", HV_HOME}, {"uid", HV_UID}, {"rt", HV_RUNTIME_DIR}, {"instance", HV_INSTANCE},
-	{"env", HV_ENV}, {"xdg", HV_XDG}, {"wayland", HV_WAYLAND}, {"x11", HV_X11},
+	{"env", HV_ENV}, {"xdg", HV_XDG}, {"xdgrel", HV_XDG_REL}, {"wayland", HV_WAYLAND}, {"x11", HV_X11},
 	{"xauth", HV_XAUTHORITY}, {"rtsock", HV_RUNTIME_SOCKET}, {"sock", HV_SOCKET},
 	{"envsock", HV_ENV_SOCKET}, {"session_bus", HV_SESSION_BUS}, {"doc", HV_DOC},
 	{"a11y_bus", HV_A11Y_BUS},
@@ -118,6 +118,32 @@ struct step *plan_op(struct plan *pl, const char *opt, struct word *a, struct wo
 	return plan_op3(pl, opt, a, a ? b : NULL, NULL);
 }
 
+struct step *plan_each_child(struct plan *pl, const char *opt, struct word *dir, const char *const *skip)
+{
+	struct step *s = plan_op(pl, opt, dir, NULL);
+	size_t n = 0;
+	while (skip[n])
+		n++;
+	s->each_child = true;
+	s->skip = xcalloc(n + 1, sizeof(*s->skip));
+	for (size_t i = 0; i < n; i++)
+		s->skip[i] = xstrdup(skip[i]);
+	return s;
+}
+
+/* "*" matches no leading dot, ".[!.]*" one, "..?*" two. */
+static int dot_group(const char *name)
+{
+	return name[0] != '.' ? 0 : name[1] != '.' ? 1 : 2;
+}
+
+int each_child_order(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int gx = dot_group(x), gy = dot_group(y);
+	return gx != gy ? gx - gy : strcmp(x, y);
+}
+
 void plan_guard(struct step *s, enum guard g, struct word *w)
 {
 	s->guard = g;
@@ -186,6 +212,9 @@ static void steps_free(struct steps *t)
 			word_free(t->v[i].words[j]);
 		free(t->v[i].words);
 		word_free(t->v[i].guard_word);
+		for (char **k = t->v[i].skip; k && *k; k++)
+			free(*k);
+		free(t->v[i].skip);
 	}
 	free(t->v);
 }

@@ -35,6 +35,11 @@ struct step {
 	int guard_var;
 	struct word **words; /* bwrap options, the first literal */
 	size_t n;
+	/* A step over a directory's entries (plan_each_child): it stands for
+	 * "words[0] DIR/NAME DIR/NAME" for each entry NAME of DIR (words[1])
+	 * found at launch, less symbolic links and the names in skip. */
+	bool each_child;
+	char **skip; /* NULL-terminated */
 };
 
 /* An ordered list of steps: options that go NUL-separated through an
@@ -54,6 +59,15 @@ enum prep_kind {
 	PREP_NO_SYMLINKS_PRIVATE, /* the same, for the private home's copy of
 				   * a $HOME path: bwrap creates mount points
 				   * there and would follow an app's symlink (F4) */
+	PREP_OUTSIDE_HOME, /* an absolute grant: refuse if it resolves on, above
+			    * or below $HOME (it would replace the home model) */
+	PREP_CONFIG_HOME_DEFAULT, /* under a writable home grant, refuse unless
+				   * $XDG_CONFIG_HOME (the word) is ~/.config: what
+				   * is protected there is named below ~/.config */
+	PREP_DATA_HOME_DEFAULT,   /* the same for $XDG_DATA_HOME, ~/.local/share */
+	PREP_PROTECT,     /* a protected path under a writable home grant: refuse
+			   * if a directory on the way is a symlink, or it is a
+			   * dangling one (what it names could be created) */
 };
 struct prep {
 	enum prep_kind kind;
@@ -111,6 +125,12 @@ struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct w
 /* Appends a step of one word (for arguments that are not options). */
 struct step *plan_arg(struct plan *pl, struct word *w);
 void plan_guard(struct step *s, enum guard g, struct word *w);
+/* "opt DIR/NAME DIR/NAME" for every entry of dir at launch but symbolic
+ * links and the names in skip (NULL-terminated), in the order of sh's
+ * globs DIR/STAR, DIR/.[!.]STAR, DIR/..?STAR (each sorted bytewise). */
+struct step *plan_each_child(struct plan *pl, const char *opt, struct word *dir, const char *const *skip);
+/* That order, as a qsort comparison of two char * names. */
+int each_child_order(const void *a, const void *b);
 /* The step runs only when every host variable in w is set. */
 void plan_requires(struct step *s, struct word *w);
 struct word *plan_var_word(struct plan *pl, int var);

@@ -1,5 +1,6 @@
 /* The exec back end: resolves host values, prepares the host side and
  * runs bwrap as a child, cleaning the instance directory up after it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -64,12 +65,56 @@ static bool step_enabled(const struct step *s, const struct values *vals)
 	return true;
 }
 
+static bool skipped(char *const *skip, const char *name)
+{
+	for (; *skip; skip++)
+		if (!strcmp(*skip, name))
+			return true;
+	return false;
+}
+
+/* The twin of emit.c's loop: "opt DIR/NAME DIR/NAME" per entry of DIR
+ * but symbolic links and the skipped names, in sh's glob order. An
+ * absent DIR, or one that is not a directory, has no entries. */
+static void render_each_child(const struct step *s, const struct values *vals, struct buf *out)
+{
+	cleanup_free char *opt = render(s->words[0], vals), *dir = render(s->words[1], vals);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct strv names = {0};
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || skipped(s->skip, e->d_name) ||
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
+			continue;
+		strv_push(&names, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), each_child_order);
+	for (size_t i = 0; i < names.n; i++) {
+		cleanup_free char *path = xasprintf("%s/%s", dir, names.v[i]);
+		buf_add(out, opt, strlen(opt) + 1);
+		buf_add(out, path, strlen(path) + 1);
+		buf_add(out, path, strlen(path) + 1);
+	}
+	strv_clear(&names);
+}
+
 /* Options, NUL-separated, as they go through an --args descriptor. */
 static void render_args(const struct steps *t, const struct values *vals, struct buf *out)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (!step_enabled(&t->v[i], vals))
 			continue;
+		if (t->v[i].each_child) {
+			render_each_child(&t->v[i], vals, out);
+			continue;
+		}
 		for (size_t j = 0; j < t->v[i].n; j++) {
 			cleanup_free char *w = render(t->v[i].words[j], vals);
 			buf_add(out, w, strlen(w) + 1);

@@ -6,6 +6,10 @@
 
 void add_environment(struct plan *pl, const struct policy *p);      /* environ.c */
 void add_home(struct plan *pl, const struct policy *p);             /* home.c */
+/* The real home is bound (`home` or `host`), with this mode. */
+bool home_granted(const struct policy *p, enum fs_mode *mode);       /* home.c */
+/* $HOME inside: the real home's path, or the private home's host path. */
+struct word *sandbox_home(struct plan *pl, const struct policy *p); /* home.c */
 void add_filesystem_grants(struct plan *pl, const struct policy *p);/* home.c */
 void add_devices(struct plan *pl, const struct policy *p);          /* sockets.c */
 void add_sockets(struct plan *pl, const struct policy *p);          /* sockets.c */

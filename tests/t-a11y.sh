@@ -55,9 +55,9 @@ client() { # MODE ARGS...
 	_m=$1
 	shift
 	if [ "$_m" = run ]; then
-		as_user "$BOXWRAP" run "$scratch/a11y.yaml" "$home/client.py" "$@" 2>&1
+		as_user "$BOXWRAP" run "$scratch/a11y.yaml" "$home/.var/app/$app/client.py" "$@" 2>&1
 	else
-		as_user sh "$scratch/a11y.sh" "$home/client.py" "$@" 2>&1
+		as_user sh "$scratch/a11y.sh" "$home/.var/app/$app/client.py" "$@" 2>&1
 	fi
 }
 has() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }

@@ -39,7 +39,7 @@ launch() { # MODE PROFILE ARGS...
 		as_user sh "$scratch/$_p.sh" "$@"
 	fi
 }
-client() { _m=$1; shift; launch "$_m" dbus "$home/client.py" "$@" 2>&1; }
+client() { _m=$1; shift; launch "$_m" dbus "$home/.var/app/$app/client.py" "$@" 2>&1; }
 # This test's proxies: those whose sandbox mounts this test's runtime dir
 # (other tests may run their own at the same time).
 proxies() {
@@ -52,7 +52,7 @@ for mode in run emit; do
 	out=$(client $mode names)
 	check "$mode: ListNames shows the bus and granted names only ($out)" \
 		test "$out" = "OK names org.boxwrap.Granted org.boxwrap.Seen org.freedesktop.DBus"
-	out=$(launch $mode dbus-system "$home/client.py" names 2>&1)
+	out=$(launch $mode dbus-system "$home/.var/app/$app/client.py" names 2>&1)
 	check "$mode: with a system-bus policy too, the session bus is the same (host system bus: $system_bus)" \
 		test "$out" = "OK names org.boxwrap.Granted org.boxwrap.Seen org.freedesktop.DBus"
 	out=$(client $mode ping:org.boxwrap.Granted ping:org.boxwrap.Secret ping:org.boxwrap.Seen)
@@ -88,7 +88,7 @@ for mode in run emit; do
 	check "$mode: ... whose bwrapinfo.json child-pid is the app's sandbox" \
 		grep -qx "name=$app" "/proc/$child/root/.flatpak-info"
 	# Lifetime: killing the app takes the proxy with it.
-	app_pid=$(pgrep -u "$TEST_UID" -f "$home/client.py unique-and-wait" | while read -r p; do
+	app_pid=$(pgrep -u "$TEST_UID" -f "$home/.var/app/$app/client.py unique-and-wait" | while read -r p; do
 		[ "$(readlink /proc/$p/exe)" = /usr/bin/python3.11 ] || [ "$(cat /proc/$p/comm)" = python3 ] && echo "$p"; done | tail -1)
 	check "$mode: one proxy runs for the app" test "$(proxies)" = 1
 	kill -9 "$app_pid"
@@ -110,7 +110,7 @@ for mode in run emit; do
 	check "$mode: kill -9 of the launcher: app and proxy gone within 1 s" test $gone = 1
 
 	# Killing the proxy leaves the app with a bus error, not a hang.
-	launch $mode dbus "$home/client.py" unique-and-wait > "$scratch/unique" 2>&1 &
+	launch $mode dbus "$home/.var/app/$app/client.py" unique-and-wait > "$scratch/unique" 2>&1 &
 	launcher=$!
 	for _ in $(seq 100); do [ -s "$scratch/unique" ] && break; sleep 0.05; done
 	pkill -9 -u "$TEST_UID" -f xdg-dbus-proxy
@@ -120,7 +120,7 @@ for mode in run emit; do
 	wait "$launcher" 2>/dev/null
 done
 
-out=$(as_user "$BOXWRAP" run --log-session-bus tests/profiles/dbus.yaml "$home/client.py" ping:org.boxwrap.Secret 2>&1)
+out=$(as_user "$BOXWRAP" run --log-session-bus tests/profiles/dbus.yaml "$home/.var/app/$app/client.py" ping:org.boxwrap.Secret 2>&1)
 # The proxy's log line for the call: "C7: -> org.boxwrap.Secret call ...".
 check "--log-session-bus shows the names the app tries" \
 	sh -c 'printf "%s\n" "$1" | grep -q "^C[0-9]*: -> org.boxwrap.Secret call org.boxwrap.Test.Ping"' - "$out"

@@ -2,9 +2,12 @@
 # xdg-desktop-portal and xdg-document-portal (Debian's, real) identify a
 # boxwrap app by its app id, through the sandboxed D-Bus proxy, in both
 # launch modes; documents exported to the app appear inside at the
-# per-app path while the original host path stays hidden.
+# per-app path while the original host path stays hidden; a file the app
+# saved in its private home is one the portals accept (same path inside
+# and on the host).
 . tests/lib.sh
 PORTAL_ENV_SRCDIR=tests/portal
+PORTAL_ENV_CHOOSER=1
 . tests/portal/env.sh
 trap 'portal_env_stop' EXIT
 trap 'exit 130' INT TERM HUP
@@ -41,10 +44,12 @@ done
 in_app() { # MODE PROFILE HELPER-ARGS...
 	_m=$1 _p=$2
 	shift 2
+	# The app's home is its private one, at the same path as on the host.
+	case $_p in portal) _h=$HOME/.var/app/$app ;; *) _h=$HOME/.var/app/$other ;; esac
 	if [ "$_m" = run ]; then
-		portal_as_user "$BOXWRAP" run "$PWD/tests/profiles/$_p.yaml" "$HOME/helper.py" "$@"
+		portal_as_user "$BOXWRAP" run "$PWD/tests/profiles/$_p.yaml" "$_h/helper.py" "$@"
 	else
-		portal_as_user sh "$d/$_p.sh" "$HOME/helper.py" "$@"
+		portal_as_user sh "$d/$_p.sh" "$_h/helper.py" "$@"
 	fi
 }
 
@@ -67,5 +72,21 @@ for mode in run emit; do
 	check "$mode: ... while its original host path is not visible" test "$out" = no
 	out=$(in_app $mode portal-other exists "/run/user/$uid/doc/$doc/exported.txt" 2>&1)
 	check "$mode: another app does not see it" test "$out" = no
+
+	# A file the app saves in its home, handed to the portals by descriptor.
+	saved="saved by the app in $mode mode"
+	id=$(in_app $mode portal save-add "$HOME/.var/app/$app/note-$mode.txt" "$saved" 2>&1)
+	check "$mode: Documents.Add of a file the app wrote in its home succeeds ($id)" \
+		sh -c 'case $1 in *DBUSERROR*|*rror*|"") exit 1 ;; esac' - "$id"
+	out=$(portal_as_user cat "$PORTAL_DOC_MOUNT/$id/note-$mode.txt" 2>&1)
+	check "$mode: ... and the host reads the same bytes through the document" test "$out" = "$saved"
+	out=$(in_app $mode portal openfile "$HOME/.var/app/$app/note-$mode.txt" 2>&1)
+	diag "$mode: OpenURI.OpenFile said: $out"
+	check "$mode: OpenURI.OpenFile of it gets past the fd check to the app chooser, which cancels" \
+		sh -c 'case $1 in response=1) ;; *) exit 1 ;; esac' - "$out"
+	calls=$(grep -c "^ChooseApplication app=$app " "$d/log/chooser-calls" 2>/dev/null)
+	check "$mode: ... the chooser was asked for the app ($calls calls so far)" test "${calls:-0}" -ge 1
+	: > "$d/log/chooser-calls"
 done
+check "the portals logged no invalid descriptor" sh -c '! grep -iE "invalid fd|rejecting open request" "$1"/log/*.log' - "$d"
 done_testing

@@ -7,7 +7,10 @@
 setup_scratch
 export HOME=$home XDG_RUNTIME_DIR=$rt
 chown "$(id -u)" "$home" "$rt"
-mkdir -p "$home/Downloads"
+mkdir -p "$home/Downloads" "$home/.config/autostart" "$home/.config/b c" "$home/.local/share/x"
+# Entries a writable home grant binds one by one, in glob order.
+touch "$home/B" "$home/a" "$home/.a" "$home/..c" "$home/.config/x" "$home/.bashrc"
+ln -s Downloads "$home/link"
 stub=$scratch/bwrap
 cat > "$stub" <<STUB
 #!/bin/sh

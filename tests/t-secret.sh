@@ -74,7 +74,7 @@ in_app() { # MODE PROFILE ARGS...
 }
 has() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
-out=$(in_app run client "$HOME/client.py" portal-version 2>&1)
+out=$(in_app run client "$data/client.py" portal-version 2>&1)
 check "inside, the Secret portal is there, version 1 (libsecret's condition for its file back end) ($out)" \
 	test "$out" = "OK portal-version 1"
 
@@ -96,14 +96,14 @@ for mode in run emit; do
 	check "$mode: gnome-keyring's own collections do not hold the secret" sh -c '! printf "%s" "$1" | grep -q s3cr3t && ! printf "%s" "$1" | grep -q "attribute.app = test"' - "$out"
 
 	# (c) The Secret Service is out of reach by default...
-	out=$(in_app $mode client "$HOME/client.py" names open-session impl-retrieve:$granted 2>&1)
+	out=$(in_app $mode client "$data/client.py" names open-session impl-retrieve:$granted 2>&1)
 	check "$mode: only the bus and portal names are visible ($out)" \
 		sh -c 'n=$(printf "%s\n" "$1" | sed -n "s/^OK names //p"); [ -n "$n" ] && for x in $n; do case $x in org.freedesktop.DBus|org.freedesktop.portal.*) ;; *) exit 1 ;; esac; done' - "$out"
 	check "$mode: OpenSession on org.freedesktop.secrets is refused by the proxy" has "$out" "DENIED open-session"
 	check "$mode: gnome-keyring's portal back end cannot be asked for another app's key" \
 		has "$out" "DENIED impl-retrieve:$granted"
 	# ... and reachable with session-bus: talk: [org.freedesktop.secrets].
-	out=$(in_app $mode granted "$HOME/client.py" open-session 2>&1)
+	out=$(in_app $mode granted "$HOME/.var/app/$granted/client.py" open-session 2>&1)
 	check "$mode: with talk org.freedesktop.secrets granted, OpenSession works ($out)" test "$out" = "OK open-session"
 done
 

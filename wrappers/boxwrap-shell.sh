@@ -151,6 +151,8 @@ env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_user_dir DOWNLOAD Downloads; xdg_download=$_out
+xdg_user_dir DOWNLOAD Downloads; xdgrel_download=$_out
+xdgrel_download=${xdgrel_download#"$home"/}
 doc="$rt/doc/by-app/"'org.boxwrap.Shell'
 [ -d "$doc" ] || doc=
 session_bus; session_bus=$_out
@@ -239,7 +241,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.boxwrap.Shell'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.boxwrap.Shell'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -296,8 +298,11 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.boxwrap.Shell' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.boxwrap.Shell' "${home}"'/.var/app/org.boxwrap.Shell'
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${xdg_download}"; fi
+	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${home}"'/.var/app/org.boxwrap.Shell/'"${xdgrel_download}"; fi
+	printf '%s\0' '--remount-ro' "${home}"
 	if [ -n "${doc}" ]; then printf '%s\0' '--bind' "${doc}" '/run/flatpak/doc'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--symlink' '../../flatpak/doc' '/run/user/'"${uid}"'/doc'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi

@@ -211,7 +211,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.gnome.Podcasts'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.gnome.Podcasts'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -268,7 +268,9 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.gnome.Podcasts' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.gnome.Podcasts' "${home}"'/.var/app/org.gnome.Podcasts'
+	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
 	printf '%s\0' '--dev-bind-try' '/dev/mali' '/dev/mali'

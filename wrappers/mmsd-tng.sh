@@ -208,7 +208,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.gitlab.kop316.mmsd_tng'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.gitlab.kop316.mmsd_tng'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -265,7 +265,9 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.gitlab.kop316.mmsd_tng' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.gitlab.kop316.mmsd_tng' "${home}"'/.var/app/org.gitlab.kop316.mmsd_tng'
+	printf '%s\0' '--remount-ro' "${home}"
 	if [ -n "${doc}" ]; then printf '%s\0' '--bind' "${doc}" '/run/flatpak/doc'; fi
 	if [ -n "${doc}" ]; then printf '%s\0' '--symlink' '../../flatpak/doc' '/run/user/'"${uid}"'/doc'; fi
 	if [ -n "${session_bus}" ]; then printf '%s\0' '--ro-bind' "${rt}"'/.flatpak/'"${instance}"'/private' '/run/flatpak/proxy'; fi

@@ -156,7 +156,11 @@ env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_user_dir VIDEOS Videos; xdg_videos=$_out
+xdg_user_dir VIDEOS Videos; xdgrel_videos=$_out
+xdgrel_videos=${xdgrel_videos#"$home"/}
 xdg_user_dir MUSIC Music; xdg_music=$_out
+xdg_user_dir MUSIC Music; xdgrel_music=$_out
+xdgrel_music=${xdgrel_music#"$home"/}
 wayland=${WAYLAND_DISPLAY:-wayland-0}
 case $wayland in /*) ;; *) wayland=$rt/$wayland ;; esac
 is_socket "$wayland"; wayland=$_out
@@ -254,7 +258,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/io.mpv.Mpv'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'io.mpv.Mpv'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -311,9 +315,13 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/io.mpv.Mpv' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/io.mpv.Mpv' "${home}"'/.var/app/io.mpv.Mpv'
 	if [ -n "${xdg_videos}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_videos}" "${xdg_videos}"; fi
+	if [ -n "${xdg_videos}" ] && [ -n "${xdgrel_videos}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_videos}" "${home}"'/.var/app/io.mpv.Mpv/'"${xdgrel_videos}"; fi
 	if [ -n "${xdg_music}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_music}" "${xdg_music}"; fi
+	if [ -n "${xdg_music}" ] && [ -n "${xdgrel_music}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_music}" "${home}"'/.var/app/io.mpv.Mpv/'"${xdgrel_music}"; fi
+	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
 	printf '%s\0' '--dev-bind-try' '/dev/mali' '/dev/mali'

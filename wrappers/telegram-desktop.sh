@@ -156,6 +156,8 @@ env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_user_dir DOWNLOAD Downloads; xdg_download=$_out
+xdg_user_dir DOWNLOAD Downloads; xdgrel_download=$_out
+xdgrel_download=${xdgrel_download#"$home"/}
 wayland=${WAYLAND_DISPLAY:-wayland-0}
 case $wayland in /*) ;; *) wayland=$rt/$wayland ;; esac
 is_socket "$wayland"; wayland=$_out
@@ -256,7 +258,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.telegram.desktop'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.telegram.desktop'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -313,8 +315,11 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.telegram.desktop' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.telegram.desktop' "${home}"'/.var/app/org.telegram.desktop'
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--bind-try' "${xdg_download}" "${xdg_download}"; fi
+	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then printf '%s\0' '--bind-try' "${xdg_download}" "${home}"'/.var/app/org.telegram.desktop/'"${xdgrel_download}"; fi
+	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
 	printf '%s\0' '--dev-bind-try' '/dev/mali' '/dev/mali'

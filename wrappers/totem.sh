@@ -156,6 +156,8 @@ env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_user_dir VIDEOS Videos; xdg_videos=$_out
+xdg_user_dir VIDEOS Videos; xdgrel_videos=$_out
+xdgrel_videos=${xdgrel_videos#"$home"/}
 wayland=${WAYLAND_DISPLAY:-wayland-0}
 case $wayland in /*) ;; *) wayland=$rt/$wayland ;; esac
 is_socket "$wayland"; wayland=$_out
@@ -250,7 +252,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.gnome.Totem'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.gnome.Totem'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -307,8 +309,11 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.gnome.Totem' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.gnome.Totem' "${home}"'/.var/app/org.gnome.Totem'
 	if [ -n "${xdg_videos}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_videos}" "${xdg_videos}"; fi
+	if [ -n "${xdg_videos}" ] && [ -n "${xdgrel_videos}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_videos}" "${home}"'/.var/app/org.gnome.Totem/'"${xdgrel_videos}"; fi
+	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
 	printf '%s\0' '--dev-bind-try' '/dev/mali' '/dev/mali'

@@ -156,7 +156,11 @@ env_XDG_SESSION_TYPE=${XDG_SESSION_TYPE-}
 env_XDG_SESSION_DESKTOP=${XDG_SESSION_DESKTOP-}
 env_DESKTOP_SESSION=${DESKTOP_SESSION-}
 xdg_user_dir DOCUMENTS Documents; xdg_documents=$_out
+xdg_user_dir DOCUMENTS Documents; xdgrel_documents=$_out
+xdgrel_documents=${xdgrel_documents#"$home"/}
 xdg_user_dir DOWNLOAD Downloads; xdg_download=$_out
+xdg_user_dir DOWNLOAD Downloads; xdgrel_download=$_out
+xdgrel_download=${xdgrel_download#"$home"/}
 wayland=${WAYLAND_DISPLAY:-wayland-0}
 case $wayland in /*) ;; *) wayland=$rt/$wayland ;; esac
 is_socket "$wayland"; wayland=$_out
@@ -254,7 +258,7 @@ fi
 	printf '%s\0' '--new-session'
 	printf '%s\0' '--clearenv'
 	printf '%s\0' '--setenv' 'PATH' '/usr/bin:/bin'
-	printf '%s\0' '--setenv' 'HOME' "${home}"
+	printf '%s\0' '--setenv' 'HOME' "${home}"'/.var/app/org.pwmt.zathura'
 	printf '%s\0' '--setenv' 'XDG_RUNTIME_DIR' '/run/user/'"${uid}"
 	printf '%s\0' '--setenv' 'BOXWRAP_APP_ID' 'org.pwmt.zathura'
 	printf '%s\0' '--setenv' 'GTK_USE_PORTAL' '1'
@@ -311,9 +315,13 @@ fi
 	printf '%s\0' '--ro-bind-try' '/var/lib/dbus/machine-id' '/var/lib/dbus/machine-id'
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/org.pwmt.zathura' "${home}"
+	printf '%s\0' '--tmpfs' "${home}"
+	printf '%s\0' '--bind' "${home}"'/.var/app/org.pwmt.zathura' "${home}"'/.var/app/org.pwmt.zathura'
 	if [ -n "${xdg_documents}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_documents}" "${xdg_documents}"; fi
+	if [ -n "${xdg_documents}" ] && [ -n "${xdgrel_documents}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_documents}" "${home}"'/.var/app/org.pwmt.zathura/'"${xdgrel_documents}"; fi
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${xdg_download}"; fi
+	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${home}"'/.var/app/org.pwmt.zathura/'"${xdgrel_download}"; fi
+	printf '%s\0' '--remount-ro' "${home}"
 	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind' "${wayland}" '/run/user/'"${uid}"'/wayland-0'; fi
 	if [ -n "${wayland}" ]; then printf '%s\0' '--setenv' 'WAYLAND_DISPLAY' 'wayland-0'; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--ro-bind' '/tmp/.X11-unix/X'"${x11}" '/tmp/.X11-unix/X'"${x11}"; fi

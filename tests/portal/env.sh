@@ -51,6 +51,9 @@
 #   portal_env_dump_logs      print daemon logs as TAP "# " diagnostics
 #   portal_wait_name NAME [TIMEOUT_S]   wait until NAME has an owner
 #
+# PORTAL_ENV_CHOOSER=1 adds a stand-in AppChooser back end (app-chooser.py),
+# so xdg-desktop-portal exports OpenURI; its calls go to log/chooser-calls.
+#
 # Debian packages: bubblewrap dbus-daemon libglib2.0-bin (gdbus) fuse3
 #   xdg-desktop-portal (ships xdg-document-portal, xdg-permission-store)
 #   python3-gi gir1.2-glib-2.0 util-linux (setpriv) passwd (useradd)
@@ -318,6 +321,8 @@ EOF
     _pe_xdp_env=
     if [ "${PORTAL_ENV_SECRET:-0}" = 1 ]; then
         _pe_start_secret || { _pe_rc=$?; portal_env_dump_logs; portal_env_stop; return $_pe_rc; }
+    elif [ "${PORTAL_ENV_CHOOSER:-0}" = 1 ]; then
+        _pe_start_chooser || { _pe_rc=$?; portal_env_dump_logs; portal_env_stop; return $_pe_rc; }
     fi
     _pe_spawn xdg-desktop-portal env $_pe_xdp_env "$PORTAL_ENV_LIBEXEC/xdg-desktop-portal" --verbose
     if ! portal_wait_name org.freedesktop.portal.Desktop; then
@@ -354,6 +359,21 @@ _pe_start_secret() {
     sed "s/^DBusName=.*/DBusName=$_pe_impl/" /usr/share/xdg-desktop-portal/portals/gnome-keyring.portal \
         > "$PORTAL_ENV_DIR/portals/gnome-keyring.portal"
     _pe_xdp_env="XDG_CURRENT_DESKTOP=GNOME XDG_DESKTOP_PORTAL_DIR=$PORTAL_ENV_DIR/portals"
+}
+
+# OpenURI (PORTAL_ENV_CHOOSER=1): xdg-desktop-portal exports it only with
+# an AppChooser back end; app-chooser.py stands in for the desktop's
+# dialog, logs each ChooseApplication to log/chooser-calls and cancels.
+_pe_start_chooser() {
+    cp "$PORTAL_ENV_SRCDIR/app-chooser.py" "$PORTAL_ENV_DIR/bin/app-chooser.py"
+    chmod 0755 "$PORTAL_ENV_DIR/bin/app-chooser.py"
+    _pe_spawn app-chooser "$PORTAL_PYTHON" "$PORTAL_ENV_DIR/bin/app-chooser.py" \
+        org.boxwrap.test.AppChooser "$PORTAL_ENV_DIR/log/chooser-calls"
+    portal_wait_name org.boxwrap.test.AppChooser || { _pe_msg "app-chooser.py did not get its name"; return 1; }
+    mkdir -m 0755 "$PORTAL_ENV_DIR/portals"
+    printf '[portal]\nDBusName=org.boxwrap.test.AppChooser\nInterfaces=org.freedesktop.impl.portal.AppChooser;\nUseIn=boxwrap-test\n' \
+        > "$PORTAL_ENV_DIR/portals/boxwrap-test.portal"
+    _pe_xdp_env="XDG_CURRENT_DESKTOP=boxwrap-test XDG_DESKTOP_PORTAL_DIR=$PORTAL_ENV_DIR/portals"
 }
 
 _pe_kill_all() {

@@ -8,6 +8,9 @@
 #                          Documents.AddFull([fd], REUSE|PERSISTENT, APPID, PERMS) -> doc id
 #   list APPID             Documents.List(APPID) -> doc ids, one per line
 #   info DOCID             Documents.Info(DOCID) -> "path=..." then "app=ID perm,perm"
+#   save-add PATH TEXT     write TEXT to PATH, then Documents.Add its fd -> doc id
+#   openfile PATH          OpenURI.OpenFile(fd of PATH) -> "response=N" once the
+#                          request answers, or "pending" if it has not in 5 s
 #   lookup PATH            Documents.Lookup(PATH) -> doc id ("" if none)
 #   mountpoint             Documents.GetMountPoint() -> path
 #   netmon                 NetworkMonitor.GetAvailable() -> true/false
@@ -59,12 +62,47 @@ def bytestr(path):
     return GLib.Variant("ay", os.fsencode(path) + b"\0")
 
 
+def open_file(path):
+    # The request answers with Response on its handle; the "Invalid fd"
+    # check comes first, as a D-Bus error (raised) or response 2.
+    conn = bus()
+    token = "boxwrap%d" % os.getpid()
+    sender = conn.get_unique_name()[1:].replace(".", "_")
+    handle = "/org/freedesktop/portal/desktop/request/%s/%s" % (sender, token)
+    loop = GLib.MainLoop()
+    got = []
+
+    def on_response(_c, _s, _p, _i, _sig, params):
+        got.append(params.unpack()[0])
+        loop.quit()
+    conn.signal_subscribe(XDP_BUS, "org.freedesktop.portal.Request", "Response", handle,
+                          None, Gio.DBusSignalFlags.NO_MATCH_RULE, on_response)
+    conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                   "AddMatch", GLib.Variant("(s)", ("type='signal',path='%s'" % handle,)),
+                   None, Gio.DBusCallFlags.NONE, TIMEOUT_MS, None)
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    opts = {"handle_token": GLib.Variant("s", token), "ask": GLib.Variant("b", True)}
+    call(XDP_BUS, XDP_PATH, "org.freedesktop.portal.OpenURI", "OpenFile",
+         GLib.Variant("(sha{sv})", ("", 0, opts)), "(o)", [fd])
+    GLib.timeout_add(5000, loop.quit)
+    loop.run()
+    return "response=%d" % got[0] if got else "pending"
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "add":
         fd = os.open(args[0], os.O_RDONLY | os.O_CLOEXEC)
         (docid,) = doc("Add", GLib.Variant("(hbb)", (0, True, True)), "(s)", [fd])
         print(docid)
+    elif cmd == "save-add":
+        with open(args[0], "w") as f:
+            f.write(args[1])
+        fd = os.open(args[0], os.O_RDONLY | os.O_CLOEXEC)
+        (docid,) = doc("Add", GLib.Variant("(hbb)", (0, True, True)), "(s)", [fd])
+        print(docid)
+    elif cmd == "openfile":
+        print(open_file(args[0]))
     elif cmd == "addfull":
         fd = os.open(args[0], os.O_RDONLY | os.O_CLOEXEC)
         perms = args[2].split(",")
