@@ -59,11 +59,11 @@ static bool want_list(struct loader *l, const struct ynode *n, const char *key)
 
 static void load_app_id(struct loader *l, const struct ynode *v)
 {
-	const char *why;
 	if (!want_string(l, v, "app-id"))
 		return;
-	if (!app_id_valid(v->str, &why))
-		bad(l, v, "app-id '%s' %s", v->str, why);
+	cleanup_free char *why = app_id_problem(v->str);
+	if (why)
+		bad(l, v, "%s", why);
 	else
 		l->p->app_id = xstrdup(v->str);
 }
