@@ -89,7 +89,7 @@ static struct word *grant_source(struct plan *pl, const struct fs_grant *g)
 	}
 }
 
-static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_home)
+static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_home, bool service)
 {
 	struct word *src = grant_source(pl, g);
 	struct word *dst = g->base == FS_XDG_RUN ? plan_word(pl, "/run/user/{uid}/%s", g->sub)
@@ -102,6 +102,9 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_ho
 	if (g->mode == FS_CREATE)
 		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
 	plan_prep(pl, g->base == FS_XDG_RUN ? PREP_CHECK_RUNTIME_PATH : PREP_CHECK_PATH, grant_source(pl, g));
+	/* A service has no home to protect (and its launcher no $home). */
+	if (g->mode != FS_RO && g->base != FS_XDG_RUN && !service)
+		plan_prep(pl, PREP_CHECK_WRITABLE, grant_source(pl, g));
 	plan_op(pl, g->mode == FS_RO ? "--ro-bind-try" : "--bind-try", src, dst);
 }
 
@@ -114,6 +117,6 @@ void add_filesystem_grants(struct plan *pl, const struct policy *p)
 		if (g->base == FS_HOST)
 			add_host_dirs(pl, g->mode);
 		/* host-os and host-etc: already bound read-only; home: above. */
-		add_grant(pl, g, private_home);
+		add_grant(pl, g, private_home, p->service);
 	}
 }

@@ -1,0 +1,112 @@
+#!/bin/sh
+# A hostile app's ways out through the files the host runs later (issue
+# 16, item 2): with a broad grant it cannot write what runs outside the
+# sandbox (D-Bus service files, X session scripts, git's and the shells'
+# configuration), and a grant that reaches them by a path the loader cannot
+# judge (an absolute path, the home's parent) is refused at launch. Both
+# launch modes, real bwrap, unprivileged user.
+. tests/lib.sh
+setup_scratch
+unset DBUS_SESSION_BUS_ADDRESS
+cp -r "$B/seccomp" "$scratch/seccomp"
+chmod -R a+rX "$scratch/seccomp"
+
+# The targets exist on the host: the read-only binds go over them (what a
+# `home` grant does where they are missing is lib/home.c's concern).
+targets='.local/share/dbus-1/services/org.example.Evil.service
+.xsessionrc
+.gitconfig
+.config/git/config
+.profile
+.bashrc
+.config/plasma-workspace/env/evil.sh
+.config/autostart/evil.desktop
+.config/systemd/user/evil.service
+.config/environment.d/evil.conf
+.local/share/applications/evil.desktop
+.config/mimeapps.list
+.local/share/flatpak/overrides/global
+.config/pipewire/pipewire.conf
+.config/dconf/user
+.local/share/gnome-shell/extensions/evil/extension.js
+.local/share/thumbnailers/evil.thumbnailer
+.ssh/config
+.local/bin/ls
+bin/ls
+.config/boxwrap/overrides/org.example.Other.yaml'
+# Directories that are protected themselves: nothing new appears in them.
+dirs='.local/share/dbus-1/services .config/git .config/plasma-workspace/env .config/autostart
+.config/systemd/user .local/share/applications .local/share/flatpak/overrides
+.local/share/gnome-shell/extensions .ssh .local/bin bin .config/boxwrap/overrides'
+for t in $targets; do
+	case $t in */*) mkdir -p "$home/${t%/*}" ;; esac
+	echo original > "$home/$t"
+done
+give "$home"
+
+# profile NAME FILESYSTEMS: a hostile app's profile in the scratch tree.
+profile() {
+	printf 'app-id: org.boxwrap.TestEscape\ncommand: /bin/sh\nfilesystems: %s\n' "$2" > "$scratch/$1.yaml"
+	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "$scratch/$1.yaml" > "$scratch/$1.sh"
+}
+launch() { # MODE NAME SCRIPT
+	if [ "$1" = run ]; then
+		as_user "$BOXWRAP" run "$scratch/$2.yaml" -c "$3"
+	else
+		as_user sh "$scratch/$2.sh" -c "$3"
+	fi
+}
+
+if ! have_userns; then
+	skip "escape tests" "bwrap cannot create a user namespace here"
+	done_testing
+	exit 0
+fi
+
+profile home '[home]'
+# The app writes, appends, replaces and removes each target it can see.
+attack='for t in '$(printf '%s ' $targets)'; do
+	f=$HOME/$t
+	echo pwned > "$f" 2>/dev/null && echo "WROTE $t"
+	echo pwned >> "$f" 2>/dev/null && echo "APPENDED $t"
+	rm -f "$f" 2>/dev/null && echo pwned > "$f" 2>/dev/null && echo "REPLACED $t"
+done
+for d in '$(printf '%s ' $dirs)'; do
+	echo pwned > "$HOME/$d/new-$$" 2>/dev/null && echo "CREATED in $d"
+done
+echo done'
+for mode in run emit; do
+	out=$(launch $mode home "$attack" 2>&1)
+	check "$mode: with home, the app ran" sh -c 'case $1 in *done*) ;; *) exit 1 ;; esac' - "$out"
+	check "$mode: with home, no file that runs outside the sandbox could be written" \
+		sh -c 'case $1 in *WROTE*|*APPENDED*|*REPLACED*|*CREATED*) exit 1 ;; esac' - "$out"
+	printf '%s\n' "$out" | grep -E 'WROTE|APPENDED|REPLACED|CREATED' | head -5 | sed 's/^/# /'
+	changed=
+	for t in $targets; do
+		[ "$(cat "$home/$t" 2>/dev/null)" = original ] || changed="$changed $t"
+	done
+	for d in $dirs; do
+		ls "$home/$d" | grep -q '^new-' && changed="$changed $d/new-*"
+	done
+	check "$mode: ... and on the host each is unchanged${changed:+:$changed}" test -z "$changed"
+done
+
+# Grants the loader cannot judge by their spelling: an absolute path to
+# the home, above it, or into a protected directory; checked at launch.
+for spec in "$home" "$scratch" "$home/.local/share/dbus-1" "$home/.config/git:create"; do
+	profile abs "[\"$spec\"]"
+	shown=$(printf '%s' "$spec" | sed "s|^$home|HOME|; s|^$scratch|HOME/..|")
+	for mode in run emit; do
+		out=$(launch $mode abs 'echo STARTED; echo pwned > ~/.gitconfig' 2>&1)
+		check "$mode: a writable grant of $shown is refused at launch" \
+			sh -c 'case $1 in *STARTED*) exit 1 ;; *"refusing to grant"*writable*) ;; *) exit 1 ;; esac' - "$out"
+	done
+done
+check "... and ~/.gitconfig is unchanged" test "$(cat "$home/.gitconfig")" = original
+profile absro "[\"$home/.config/git:ro\", \"$home/Music:create\"]"
+for mode in run emit; do
+	out=$(launch $mode absro 'cat ~/.config/git/config; echo STARTED' 2>&1)
+	check "$mode: read-only and unrelated absolute grants still start" \
+		sh -c 'case $1 in original*STARTED*) ;; *) exit 1 ;; esac' - "$out"
+done
+done_testing
