@@ -507,9 +507,9 @@ static void conv_clear(struct conv *c)
 
 static void render(struct conv *c, const struct manifest *m, const char *command, struct buf *o)
 {
-	cleanup_free char *name = escape_for_terminal(c->name);
-	cleanup_free char *cmd = escape_for_terminal(m->command);
-	cleanup_free char *mapped = escape_for_terminal(command);
+	cleanup_free char *name = one_line(c->name);
+	cleanup_free char *cmd = one_line(m->command);
+	cleanup_free char *mapped = one_line(command);
 	const char *base = strrchr(name, '/');
 	buf_addf(o, "# Imported from %s by boxwrap import; review before use.\n", base ? base + 1 : name);
 	if (strchr(m->command, '/'))

@@ -57,6 +57,42 @@ launch() { # MODE NAME SCRIPT
 	fi
 }
 
+# Names that would become code (item 5). A profile file whose name holds
+# newlines: emitted, its name reached the launcher's header comment, and
+# its second line ran as a command when the launcher started.
+evil="$scratch/evil
+touch PWN
+#.yaml"
+cp tests/profiles/basic.yaml "$evil"
+mkdir -p "$scratch/cwd"
+give "$scratch/cwd"
+(cd "$scratch/cwd" && BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "$evil" > "$scratch/evil.sh" 2> "$scratch/err")
+status=$?
+(cd "$scratch/cwd" && as_user sh "$scratch/evil.sh" -c true >/dev/null 2>&1)
+check "emit: a profile named 'evil<newline>touch PWN<newline>#.yaml' is refused" test "$status" != 0
+check "... with a clear message" grep -q 'evil\\x0atouch PWN\\x0a#.yaml: refusing a profile whose file name holds control characters' "$scratch/err"
+check "... and its launcher, had one been written, did not run touch PWN" test ! -e "$scratch/cwd/PWN"
+(cd "$scratch/cwd" && as_user "$BOXWRAP" run "$evil" -c true > /dev/null 2> "$scratch/err")
+check "run: the same profile is refused" grep -q 'refusing a profile whose file name holds control characters' "$scratch/err"
+check "... and nothing ran" test ! -e "$scratch/cwd/PWN"
+
+# A package's desktop file name with newlines: exported as it was, it
+# added lines (DBusActivatable=true) to the exported entries and manifest.
+r=$scratch/root
+mkdir -p "$r/usr/bin" "$r/usr/share/applications" "$r/etc/boxwrap/profiles"
+printf '#!/bin/sh\n' > "$r/usr/bin/mpv"
+chmod 755 "$r/usr/bin/mpv"
+cp tests/pkg/mpv.yaml "$r/etc/boxwrap/profiles/"
+grep -v DBusActivatable tests/pkg/mpv.desktop > "$r/usr/share/applications/mpv-evil
+DBusActivatable=true
+X.desktop"
+"$BOXWRAP" export --root "$r" > /dev/null 2> "$scratch/err"
+check "export refuses a desktop file name with a newline, clearly" \
+	grep -q 'mpv-evil\\x0aDBusActivatable=true\\x0aX.desktop: refusing a desktop file name with control characters' "$scratch/err"
+check "... and no exported file gained a line from it" sh -c '! grep -rq "^DBusActivatable" "$1"' - "$r/var/lib/boxwrap/exports"
+check "... nor a name with a newline" sh -c '[ -z "$(find "$1" -name "*
+*")" ]' - "$r/var/lib/boxwrap/exports"
+
 if ! have_userns; then
 	skip "escape tests" "bwrap cannot create a user namespace here"
 	done_testing
