@@ -93,7 +93,8 @@ void describe_policy(struct buf *o, const struct policy *p)
 	line(o, "seccomp:", seccomp_variant_name(&sc));
 	if (flagset_value(&p->shared) & SHARE_NETWORK)
 		buf_adds(o, "  warning:     shared: network also reaches the host's abstract Unix sockets (the X server's\n"
-			    "               @/tmp/.X11-unix/X0, unix:abstract= D-Bus buses) past the D-Bus proxy and sockets:\n");
+			    "               @/tmp/.X11-unix/X0, unix:abstract= D-Bus buses), past the D-Bus proxy\n"
+			    "               and the sockets: grants\n");
 	if (s & SOCK_SESSION_BUS)
 		buf_adds(o, "  warning:     sockets: session-bus gives unfiltered D-Bus: the app can ask host services to run anything\n");
 	if (s & SOCK_X11)
