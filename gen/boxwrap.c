@@ -400,9 +400,9 @@ static char *find_profile(const char *arg)
 static char *app_id_of(const char *arg)
 {
 	cleanup_free char *path = find_profile(arg);
-	const char *why;
 	if (!path) {
-		if (!app_id_valid(arg, &why)) {
+		cleanup_free char *why = app_id_problem(arg);
+		if (why) {
 			cleanup_free char *safe = escape_for_terminal(arg);
 			die("no profile named '%s', and no installed profile has that app id", safe);
 		}

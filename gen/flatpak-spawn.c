@@ -75,7 +75,18 @@ static struct spawn_host host_side(void)
 		.a11y_socket = spawn_unix_path(getenv("AT_SPI_BUS_ADDRESS")),
 		.bus_socket = spawn_unix_path(getenv("DBUS_SESSION_BUS_ADDRESS")),
 		.seccomp_fd = -1,
+		.info_fd = -1,
 	};
+}
+
+/* The app's app-info for the sub-sandbox (spawn_bwrap_args). */
+static int app_info(void)
+{
+	int fd = open("/.flatpak-info", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("cannot read /.flatpak-info, which a sub-sandbox carries");
+	inherit_fd(fd, "the app-info's descriptor");
+	return fd;
 }
 
 /* Web content below the app gets the default filter on top of the app's:
@@ -121,6 +132,8 @@ int main(int argc, char **argv)
 	}
 	struct spawn_host h = host_side();
 	h.seccomp_fd = default_filter();
+	if (r.sandbox)
+		h.info_fd = app_info();
 	struct strv args = {0};
 	strv_push(&args, BOXWRAP_BWRAP);
 	spawn_bwrap_args(&r, &h, &args);

@@ -124,8 +124,10 @@ void describe_policy(struct buf *o, const struct policy *p)
 	describe_bus(o, "system-bus", &p->system_bus);
 	flags(o, "features:", feature_names, f, "none");
 	line(o, "seccomp:", seccomp_variant_name(&sc));
-	if (app_id_elements(p->app_id) < 3)
-		buf_adds(o, "  warning:     an app id of fewer than three elements (org.example.App) may clash with other names\n");
+	if (flagset_value(&p->shared) & SHARE_NETWORK)
+		buf_adds(o, "  warning:     shared: network also reaches the host's abstract Unix sockets (the X server's\n"
+			    "               @/tmp/.X11-unix/X0, unix:abstract= D-Bus buses), past the D-Bus proxy\n"
+			    "               and the sockets: grants\n");
 	if (s & SOCK_SESSION_BUS)
 		buf_adds(o, "  warning:     sockets: session-bus gives unfiltered D-Bus: the app can ask host services to run anything\n");
 	if (s & SOCK_X11)

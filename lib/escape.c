@@ -28,3 +28,16 @@ char *escape_for_terminal(const char *s)
 	}
 	return buf_steal(&b);
 }
+
+char *one_line(const char *s)
+{
+	return escape_for_terminal(s);
+}
+
+bool has_control_char(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "shquote.h"
 #include "strv.h"
 #include "util.h"
 
@@ -61,16 +62,45 @@ bool fs_path_reserved(const char *abs)
 	return false;
 }
 
-/* Below the home, what runs outside the sandbox later (shell start-up
- * files, autostart, systemd units, PATH entries, boxwrap's own profiles)
- * and other apps' data: writable only through a `home` grant, which
- * keeps them read-only (security.md F7). */
+/* Below the home, what runs outside the sandbox later, or feeds what
+ * does: no grant may make these writable (fs_grant_parse refuses it, and
+ * hostops refuses a grant that resolves onto one), and a `home` or `host`
+ * grant keeps them read-only (home.c). Flatpak hides ~/.var/app and
+ * ~/.local/share/flatpak; the rest is what login shells, the desktop
+ * session, its services and the tools every session runs read
+ * (security.md F7, issue 16). Each group's reason is in
+ * boxwrap-profile(5), FILESYSTEM GRANTS. */
 const char *const fs_home_protected[] = {
-	".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
-	".zprofile", ".zshenv", ".zlogin", ".login", ".config/autostart", ".config/systemd",
-	".config/environment.d", ".local/share/systemd", ".local/share/applications",
-	".local/bin", ".ssh", ".gnupg", ".config/boxwrap", ".config/user-dirs.dirs",
-	".pam_environment", ".xinitrc", ".xprofile", ".xsession", ".Xresources", ".var",
+	/* shells: read at login or by every terminal */
+	".profile", ".bash_profile", ".bash_login", ".bash_logout", ".bashrc", ".bash_aliases",
+	".bash_completion", ".local/share/bash-completion", ".inputrc", ".zshenv", ".zprofile",
+	".zshrc", ".zlogin", ".zlogout", ".kshrc", ".mkshrc", ".ashrc", ".shrc", ".login", ".logout",
+	".cshrc", ".tcshrc", ".config/fish",
+	/* the login session and X11 start-up: environment and scripts */
+	".pam_environment", ".config/environment.d", ".xprofile", ".xsessionrc", ".xsession",
+	".xinitrc", ".xserverrc", ".xinputrc", ".Xresources", ".Xdefaults", ".config/plasma-workspace",
+	".config/autostart", ".config/autostart-scripts", ".config/xfce4/xinitrc", ".config/lxsession",
+	".config/openbox", ".config/labwc", ".config/sway", ".config/sxmo", ".config/hypr",
+	".config/river", ".config/niri", ".config/i3", ".config/wayfire.ini", ".config/uwsm",
+	/* services the session starts: D-Bus activation, systemd and OpenRC
+	 * user units, the sound server's modules and scripts */
+	".local/share/dbus-1", ".config/systemd", ".local/share/systemd", ".config/rc",
+	".config/pipewire", ".config/wireplumber", ".config/pulse",
+	/* the desktop's own code and commands: settings (key bindings run
+	 * commands), shell extensions, plasmoids, KWin scripts, service menus */
+	".config/dconf", ".local/share/gnome-shell", ".local/share/plasma", ".local/share/kwin",
+	".local/share/kservices5", ".local/share/kio", ".config/kdedefaults", ".config/kglobalshortcutsrc",
+	".config/khotkeysrc", ".local/share/khotkeys",
+	/* launchers and handlers: Exec= lines the desktop runs */
+	".local/share/applications", ".config/mimeapps.list", ".local/share/xdg-desktop-portal",
+	".local/share/thumbnailers", ".local/share/nautilus", ".local/share/nautilus-python",
+	".local/share/flatpak",
+	/* on PATH */
+	".local/bin", "bin",
+	/* tools that run what their configuration says */
+	".gitconfig", ".config/git", ".ssh", ".gnupg", ".config/user-dirs.dirs",
+	/* boxwrap's own overrides and profiles; other apps' data */
+	".config/boxwrap", ".var",
 	NULL,
 };
 
@@ -83,6 +113,31 @@ static const char *writes_protected(const char *rel)
 			return *p;
 	}
 	return NULL;
+}
+
+const char *fs_real_writes_protected(const char *real, const char *realhome)
+{
+	size_t n = strlen(realhome);
+	if (path_under(realhome, real))
+		return "";
+	if (strncmp(real, realhome, n) || real[n] != '/')
+		return NULL;
+	return writes_protected(real + n + 1);
+}
+
+/* The sh twin of fs_real_writes_protected's walk: writes_protected REL
+ * sets _hit to the protected path REL is on, under or above. */
+void fs_protected_emit_sh(struct buf *out)
+{
+	buf_adds(out, "writes_protected() { # REL -> _hit\n\tfor _hit in");
+	for (const char *const *p = fs_home_protected; *p; p++) {
+		buf_addc(out, ' ');
+		sh_quote(out, *p);
+	}
+	buf_adds(out, "; do\n"
+		      "\t\tcase $1/ in \"$_hit\"/*) return 0 ;; esac\n"
+		      "\t\tcase $_hit/ in \"$1\"/*) return 0 ;; esac\n"
+		      "\tdone\n\treturn 1\n}\n");
 }
 
 static bool check_writable_home(struct fs_grant *g, char **why)

@@ -44,7 +44,12 @@ char *fs_path_too_long(const char *path);
 bool fs_path_reserved(const char *abs);
 /* Paths below $HOME a profile may not make writable, NULL-terminated. */
 extern const char *const fs_home_protected[];
+/* For a resolved path and the resolved home: "" if writing there reaches
+ * the whole home (the home or above it), the protected path it is on,
+ * under or above, or NULL. */
+const char *fs_real_writes_protected(const char *real, const char *realhome);
 struct buf;
 void fs_reserved_emit_sh(struct buf *out);
+void fs_protected_emit_sh(struct buf *out);
 /* The XDG directory names boxwrap knows, NULL-terminated. */
 extern const char *const fs_xdg_names[];

@@ -196,8 +196,11 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, const char *pri
 	if (g->mode == FS_CREATE)
 		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
 	plan_prep(pl, g->base == FS_XDG_RUN ? PREP_CHECK_RUNTIME_PATH : PREP_CHECK_PATH, grant_source(pl, g));
-	if (g->base == FS_ABS && !service) /* a service has no home */
+	/* A service has no home to protect (and its launcher no $home). */
+	if (g->base == FS_ABS && !service)
 		plan_prep(pl, PREP_OUTSIDE_HOME, grant_source(pl, g));
+	if (g->mode != FS_RO && g->base != FS_XDG_RUN && !service)
+		plan_prep(pl, PREP_CHECK_WRITABLE, grant_source(pl, g));
 	plan_op(pl, bind, src, dst);
 	if (in_home && private_app)
 		plan_op(pl, bind, grant_source(pl, g), private_alias(pl, g, private_app));

@@ -142,6 +142,27 @@ static void check_runtime_path(const char *path, const char *rt)
 		die("refusing to grant %s: it resolves to %s, outside the runtime directory", path, real);
 }
 
+/* A writable grant may not reach, by a path the loader could not judge
+ * (an absolute path such as /home, a symlink on the host), the whole home
+ * or what runs outside the sandbox (fs_home_protected). */
+static void check_writable(const char *path, const char *home)
+{
+	char real[PATH_MAX], realhome[PATH_MAX];
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (!realpath(path, real))
+		die_errno("cannot resolve %s", path);
+	if (!realpath(home, realhome)) /* a service's HOME may be missing */
+		snprintf(realhome, sizeof(realhome), "%s", home);
+	const char *hit = fs_real_writes_protected(real, realhome);
+	if (hit && !*hit)
+		die("refusing to grant %s writable: it resolves to %s, which holds the whole home", path, real);
+	if (hit)
+		die("refusing to grant %s writable: it resolves to %s, and reaches ~/%s, which runs outside the sandbox",
+		    path, real, hit);
+}
+
 static void create_dir(const char *path)
 {
 	cleanup_free char *p = xstrdup(path);
@@ -170,6 +191,9 @@ void prep_run(enum prep_kind kind, const char *path, const char *home, const cha
 		break;
 	case PREP_CHECK_RUNTIME_PATH:
 		check_runtime_path(path, rt);
+		break;
+	case PREP_CHECK_WRITABLE:
+		check_writable(path, home);
 		break;
 	case PREP_NO_SYMLINKS:
 		walk_below_home(path, home, false);
@@ -395,6 +419,17 @@ static const struct sh_fn sh_functions[] = {
 	 "\tresolve \"$1\"\n"
 	 "\tif reserved_path \"$_real\"; then die \"refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox\"; fi\n"
 	 "}\n"},
+	{"check_writable", "resolve",
+	 "check_writable() {\n"
+	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
+	 "\t_homereal=$home; if [ -d \"$home\" ]; then resolve \"$home\"; _homereal=$_real; fi\n"
+	 "\tresolve \"$1\"\n"
+	 "\tcase $_homereal/ in \"$_real\"/*) die \"refusing to grant $1 writable: it resolves to $_real, which holds the whole home\" ;; esac\n"
+	 "\tcase $_real in \"$_homereal\"/*) ;; *) return 0 ;; esac\n"
+	 "\tif writes_protected \"${_real#\"$_homereal\"/}\"; then\n"
+	 "\t\tdie \"refusing to grant $1 writable: it resolves to $_real, and reaches ~/$_hit, which runs outside the sandbox\"\n"
+	 "\tfi\n"
+	 "}\n"},
 	{"instance_alive", NULL,
 	 "instance_alive() {\n"
 	 "\tif ! [ -f \"$1/.boxwrap\" ] || [ -L \"$1/.boxwrap\" ]; then return 0; fi\n"
@@ -440,6 +475,12 @@ void hostops_emit_sh_functions(struct buf *out, const struct plan *pl)
 			break;
 		}
 	}
+	for (size_t i = 0; i < pl->nprep; i++) {
+		if (pl->prep[i].kind == PREP_CHECK_WRITABLE) {
+			fs_protected_emit_sh(out);
+			break;
+		}
+	}
 }
 
 const char *prep_sh_function(enum prep_kind kind)
@@ -447,6 +488,7 @@ const char *prep_sh_function(enum prep_kind kind)
 	static const char *const names[] = {
 		[PREP_PRIVATE_DIR] = "private_dir", [PREP_CREATE_DIR] = "create_dir",
 		[PREP_CHECK_PATH] = "check_path", [PREP_CHECK_RUNTIME_PATH] = "check_runtime_path",
+		[PREP_CHECK_WRITABLE] = "check_writable",
 		[PREP_NO_SYMLINKS] = "no_symlinks",
 		[PREP_NO_SYMLINKS_PRIVATE] = "no_symlinks_private",
 		[PREP_OUTSIDE_HOME] = "outside_home", [PREP_PROTECT] = "protect",

@@ -507,9 +507,9 @@ static void conv_clear(struct conv *c)
 
 static void render(struct conv *c, const struct manifest *m, const char *command, struct buf *o)
 {
-	cleanup_free char *name = escape_for_terminal(c->name);
-	cleanup_free char *cmd = escape_for_terminal(m->command);
-	cleanup_free char *mapped = escape_for_terminal(command);
+	cleanup_free char *name = one_line(c->name);
+	cleanup_free char *cmd = one_line(m->command);
+	cleanup_free char *mapped = one_line(command);
 	const char *base = strrchr(name, '/');
 	buf_addf(o, "# Imported from %s by boxwrap import; review before use.\n", base ? base + 1 : name);
 	if (strchr(m->command, '/'))
@@ -555,15 +555,15 @@ int import_manifest(const char *name, const char *buf, size_t len,
 	struct conv c = {.name = name, .notes = notes};
 	cleanup_free char *copy = xmalloc(len + 1);
 	cleanup_free char *command = NULL;
+	cleanup_free char *bad_id = NULL;
 	int rc = -1;
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 	if (read_manifest(copy, len, &m, notes) < 0 || !(command = map_command(m.command, notes)))
 		goto out;
-	const char *why;
-	if (!app_id_valid(m.app_id, &why)) {
-		cleanup_free char *id = escape_for_terminal(m.app_id);
-		strv_pushf(notes, "app-id '%s' %s", id, why);
+	if ((bad_id = app_id_problem(m.app_id))) {
+		cleanup_free char *shown = escape_for_terminal(bad_id);
+		strv_push(notes, shown);
 		goto out;
 	}
 	for (size_t i = 0; i < m.args.n; i++) {

@@ -3,6 +3,9 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "busrules.h"
+#include "util.h"
+
 int app_id_elements(const char *id)
 {
 	int n = 1;
@@ -16,12 +19,16 @@ static bool element_char(char c, bool dash)
 	return isascii((unsigned char)c) && (isalnum((unsigned char)c) || c == '_' || (dash && c == '-'));
 }
 
-/* Checks dot-separated elements; dash_anywhere for D-Bus, last-only for app ids. */
+/* Checks dot-separated elements; dash_anywhere for D-Bus, last-only for
+ * app ids, which need three elements (flatpak_is_valid_name: "at least 2
+ * periods"), D-Bus names two. */
 static bool elements_valid(const char *s, bool dash_anywhere, const char **why)
 {
 	const char *last = strrchr(s, '.');
+	const char *too_few = dash_anywhere ? "needs at least two elements separated by '.'"
+					    : "needs at least three elements separated by '.' (e.g. org.example.App)";
 	if (!last) {
-		*why = "needs at least two elements separated by '.'";
+		*why = too_few;
 		return false;
 	}
 	for (const char *p = s; *p;) {
@@ -50,6 +57,10 @@ static bool elements_valid(const char *s, bool dash_anywhere, const char **why)
 			return false;
 		}
 	}
+	if (!dash_anywhere && app_id_elements(s) < 3) {
+		*why = too_few;
+		return false;
+	}
 	return true;
 }
 
@@ -60,6 +71,25 @@ bool app_id_valid(const char *id, const char **why)
 		return false;
 	}
 	return elements_valid(id, false, why);
+}
+
+/* The names every sandbox of an app may own because of its id (dbus.c:
+ * APP-ID.*, its MPRIS name, the sub-sandboxes' APP-ID.Sandboxed.*). */
+static const char *const owned_by_id[] = {"%s.*", "org.mpris.MediaPlayer2.%s.*", "%s.Sandboxed.*"};
+
+char *app_id_problem(const char *id)
+{
+	const char *why;
+	if (!app_id_valid(id, &why))
+		return xasprintf("app-id '%s' %s", id, why);
+	for (size_t i = 0; i < sizeof(owned_by_id) / sizeof(*owned_by_id); i++) {
+		cleanup_free char *name = xasprintf(owned_by_id[i], id);
+		const char *refused = bus_name_refused(BUS_OWN, name);
+		if (refused)
+			return xasprintf("app-id '%s' would let the app own %s, which boxwrap refuses: %s",
+					 id, name, refused);
+	}
+	return NULL;
 }
 
 bool bus_name_valid(const char *name, bool wildcard, const char **why)

@@ -55,6 +55,8 @@ enum prep_kind {
 	PREP_CREATE_DIR,  /* a :create grant: mkdir -p */
 	PREP_CHECK_PATH,  /* refuse if it resolves onto a reserved path */
 	PREP_CHECK_RUNTIME_PATH, /* refuse unless it resolves below $XDG_RUNTIME_DIR */
+	PREP_CHECK_WRITABLE, /* a writable grant: refuse if it resolves onto the
+			      * home, above it, or near fs_home_protected */
 	PREP_NO_SYMLINKS, /* refuse if a component below $HOME is a symlink */
 	PREP_NO_SYMLINKS_PRIVATE, /* the same, for the private home's copy of
 				   * a $HOME path: bwrap creates mount points

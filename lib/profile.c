@@ -9,6 +9,7 @@
 #include "busrules.h"
 #include "caps.h"
 #include "fsgrant.h"
+#include "escape.h"
 #include "names.h"
 #include "util.h"
 #include "yamltree.h"
@@ -59,11 +60,11 @@ static bool want_list(struct loader *l, const struct ynode *n, const char *key)
 
 static void load_app_id(struct loader *l, const struct ynode *v)
 {
-	const char *why;
 	if (!want_string(l, v, "app-id"))
 		return;
-	if (!app_id_valid(v->str, &why))
-		bad(l, v, "app-id '%s' %s", v->str, why);
+	cleanup_free char *why = app_id_problem(v->str);
+	if (why)
+		bad(l, v, "%s", why);
 	else
 		l->p->app_id = xstrdup(v->str);
 }
@@ -504,6 +505,12 @@ int profile_load_fd(int fd, enum profile_kind kind, struct policy *out, struct d
 {
 	size_t len;
 	struct stat st;
+	/* The name reaches launchers' comments and exported files. */
+	if (has_control_char(d->file)) {
+		diag_at(d, 0, 0, "refusing a profile whose file name holds control characters");
+		*out = (struct policy){0};
+		return -1;
+	}
 	if (fstat(fd, &st) == 0 && st.st_size > YAML_MAX_FILE) {
 		diag_at(d, 0, 0, "file too large (%lld bytes, at most %d)", (long long)st.st_size, YAML_MAX_FILE);
 		*out = (struct policy){0};

@@ -352,6 +352,17 @@ void spawn_bwrap_args(const struct spawn_req *r, const struct spawn_host *h, str
 		op(out, "--dir", h->runtime_dir, NULL);
 		add_shared(out, r, h);
 		add_exposed(out, r);
+		/* The app's own app-info, last so no exposed path hides it: as
+		 * in Flatpak's sub-sandboxes, services that identify a peer by
+		 * /proc/PID/root/.flatpak-info (PipeWire, compositors, the
+		 * portal) see the app, not a host client (issue 16 item 6).
+		 * Its data, not a bind: the app's copy is a bind of a file
+		 * bwrap has unlinked, which cannot be bound again. */
+		if (h->info_fd >= 0) {
+			strv_push(out, "--ro-bind-data");
+			strv_pushf(out, "%d", h->info_fd);
+			strv_push(out, "/.flatpak-info");
+		}
 	} else {
 		/* The app's own sandbox, only without the network. */
 		op(out, "--bind", "/", "/");

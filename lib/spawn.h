@@ -63,6 +63,7 @@ struct spawn_host {
 	const char *a11y_socket;     /* the path in $AT_SPI_BUS_ADDRESS */
 	const char *bus_socket;      /* the path in $DBUS_SESSION_BUS_ADDRESS */
 	int seccomp_fd;              /* -1: none */
+	int info_fd;                 /* the app's /.flatpak-info, open; -1: none */
 };
 
 /* bwrap's options for the sub-sandbox, appended to out (no "bwrap", no

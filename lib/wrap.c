@@ -1,6 +1,7 @@
 /* Packaging: exports for installed profiles (the apk trigger) and
  * packager mode. See wrap.h for the layout. */
 #include "wrap.h"
+#include "escape.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -100,7 +101,12 @@ static void scan_desktops(const char *dir, struct desktops *out)
 	int n = scandir(dir, &ents, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		const char *id = ents[i]->d_name;
-		if (id[0] != '.' && str_has_suffix(id, ".desktop")) {
+		if (has_control_char(id) && str_has_suffix(id, ".desktop")) {
+			/* It would add lines to the entries and the manifest we write. */
+			cleanup_free char *shown = one_line(id);
+			fprintf(stderr, "%s: %s/%s: refusing a desktop file name with control characters\n", PROG, dir,
+				shown);
+		} else if (id[0] != '.' && str_has_suffix(id, ".desktop")) {
 			cleanup_free char *path = xasprintf("%s/%s", dir, id);
 			char *text = read_regular_file(path, MAX_DESKTOP_FILE);
 			if (text) {

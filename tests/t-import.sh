@@ -27,6 +27,13 @@ for m in tests/import/bad-*; do
 	rc=$?
 	check "import ${m##*/} exits 1 and prints no profile" test "$rc" = 1 -a ! -s "$scratch/out" -a -s "$scratch/err"
 done
+# Flatpak's app id rules, and the bus names an id owns by default pass the
+# same refusals as a profile's rules (issue 16, item 4).
+"$BOXWRAP" import tests/import/bad-appid-system.yaml > /dev/null 2> "$scratch/err"
+check "import refuses an app id that would own org.freedesktop.impl.portal.*" \
+	grep -q "would let the app own org.freedesktop.impl.portal.Secret.\*, which boxwrap refuses" "$scratch/err"
+"$BOXWRAP" import tests/import/bad-appid-two.yaml > /dev/null 2> "$scratch/err"
+check "import refuses an app id of two elements" grep -q "needs at least three elements" "$scratch/err"
 "$BOXWRAP" import /nonexistent/manifest.json > /dev/null 2>&1
 check "import of a missing file exits 1" test $? = 1
 done_testing

@@ -87,4 +87,22 @@ fi
 BOXWRAP_SECCOMP_DIR=$PWD/$B/seccomp "$BOXWRAP" emit "$prof" > "$scratch/spawner.sh"
 out=$(as_user sh "$scratch/spawner.sh" -c "$sandboxed --no-network grep -c : /proc/net/dev" 2>&1)
 check "emit: the launcher's flatpak-spawn builds the same sub-sandbox ($out)" test "$out" = 1
+
+# A sub-sandbox carries the app's app-info, the same file (instance id
+# included), as Flatpak's do: PipeWire, compositors and the portal, which
+# read /proc/PID/root/.flatpak-info, see the app and not a host client.
+info='sed -n "s/^name=//p; s/^instance-id=//p" /.flatpak-info | tr "\n" " "'
+for mode in run emit; do
+	if [ $mode = run ]; then
+		out=$(app "$info; echo; $sandboxed sh -c '$info'")
+	else
+		out=$(as_user sh "$scratch/spawner.sh" -c "$info; echo; $sandboxed sh -c '$info'" 2>&1)
+	fi
+	app_line=$(printf '%s\n' "$out" | sed -n 1p) sub_line=$(printf '%s\n' "$out" | sed -n 2p)
+	check "$mode: a --sandbox child reads /.flatpak-info with the app's name and instance ($sub_line)" \
+		sh -c 'case $1 in "org.boxwrap.TestSpawner "[0-9]*) [ "$1" = "$2" ] ;; *) exit 1 ;; esac' - "$sub_line" "$app_line"
+	out=$(as_user "$BOXWRAP" run "$prof" -c "$sandboxed sh -c 'echo x >> /.flatpak-info && echo WROTE; umount /.flatpak-info && echo UNMOUNTED'" 2>&1)
+	[ $mode = run ] && check "run: ... which it cannot change or unmount" \
+		sh -c 'case $1 in *WROTE*|*UNMOUNTED*) exit 1 ;; *"Read-only file system"*) ;; *) exit 1 ;; esac' - "$out"
+done
 done_testing

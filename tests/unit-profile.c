@@ -294,8 +294,8 @@ static void test_types(void)
 {
 	ERR("app-id list", "app-id: [a.b]\ncommand: /bin/sh\n", "t.yaml:1:9: app-id must be a value, not a list");
 	ERR("app-id null", "app-id: ~\ncommand: /bin/sh\n", "t.yaml:1:9: app-id is empty");
-	ERR("command mapping", "app-id: a.b\ncommand: {a: b}\n", "t.yaml:2:10: command must be a value, not a mapping");
-	ERR("command empty", "app-id: a.b\ncommand:\n", "t.yaml:2:9: command is empty");
+	ERR("command mapping", "app-id: a.b.c\ncommand: {a: b}\n", "t.yaml:2:10: command must be a value, not a mapping");
+	ERR("command empty", "app-id: a.b.c\ncommand:\n", "t.yaml:2:9: command is empty");
 	ERR("args scalar", H "args: a b\n", "t.yaml:3:7: 'args' must be a list (e.g. args: [a, b]), not a value");
 	ERR("args octal (YAML 1.1)", H "args: 0755\n", "t.yaml:3:7: 'args' must be a list (e.g. args: [a, b]), not a value");
 	ERR("args item list", H "args: [[a]]\n", "t.yaml:3:8: an argument must be a value, not a list");
@@ -341,7 +341,8 @@ static void test_types(void)
 static void test_names_in_profiles(void)
 {
 	static const struct { const char *id, *why; } ids[] = {
-		{"example", "needs at least two elements separated by '.'"},
+		{"example", "needs at least three elements separated by '.' (e.g. org.example.App)"},
+		{"org.example", "needs at least three elements separated by '.' (e.g. org.example.App)"},
 		{"org..example", "has an empty element (leading, trailing or double '.')"},
 		{".org.example", "has an empty element (leading, trailing or double '.')"},
 		{"org.example.", "has an empty element (leading, trailing or double '.')"},
@@ -375,12 +376,12 @@ static void test_names_in_profiles(void)
 	ERR("keyfile injection in app-id", "app-id: \"org.example.App\\n[Context]\"\ncommand: /bin/sh\n",
 	    "t.yaml:1:9: app-id 'org.example.App\\x0a[Context]' may contain only A-Z, a-z, 0-9 and '_'");
 
-	ERR("command relative", "app-id: a.b\ncommand: sh\n", "t.yaml:2:10: command must be an absolute path without '..', got 'sh'");
-	ERR("command is a bwrap option", "app-id: a.b\ncommand: --bind / /\n",
+	ERR("command relative", "app-id: a.b.c\ncommand: sh\n", "t.yaml:2:10: command must be an absolute path without '..', got 'sh'");
+	ERR("command is a bwrap option", "app-id: a.b.c\ncommand: --bind / /\n",
 	    "t.yaml:2:10: command must be an absolute path without '..', got '--bind / /'");
-	ERR("command with ..", "app-id: a.b\ncommand: /usr/bin/../../bin/sh\n",
+	ERR("command with ..", "app-id: a.b.c\ncommand: /usr/bin/../../bin/sh\n",
 	    "t.yaml:2:10: command must be an absolute path without '..', got '/usr/bin/../../bin/sh'");
-	ERR("command ending in ..", "app-id: a.b\ncommand: /usr/bin/..\n",
+	ERR("command ending in ..", "app-id: a.b.c\ncommand: /usr/bin/..\n",
 	    "t.yaml:2:10: command must be an absolute path without '..', got '/usr/bin/..'");
 
 	static const char *const reserved[] = {
@@ -573,26 +574,28 @@ static void test_merge(void)
 static void test_names(void)
 {
 	const char *why = NULL;
-	static const char *const good[] = {"org.example.App", "org.example.My-App", "org._x.y", "a.b", "org.example.App_2",
+	static const char *const good[] = {"org.example.App", "org.example.My-App", "org._x.y", "a.b.c", "org.example.App_2",
 					   "org.example.My-App-", "Org.Example.APP"};
 	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
 		TAP_OK(app_id_valid(good[i], &why), "app_id_valid(%s)", good[i]);
 	static const struct { const char *id, *why; } bad[] = {
-		{"", "needs at least two elements separated by '.'"},
-		{"org", "needs at least two elements separated by '.'"},
-		{".a.b", "has an empty element (leading, trailing or double '.')"},
-		{"a..b", "has an empty element (leading, trailing or double '.')"},
-		{"a.b.", "has an empty element (leading, trailing or double '.')"},
+		{"", "needs at least three elements separated by '.' (e.g. org.example.App)"},
+		{"org", "needs at least three elements separated by '.' (e.g. org.example.App)"},
+		{"a.b", "needs at least three elements separated by '.' (e.g. org.example.App)"},
+		{"org.example-App", "needs at least three elements separated by '.' (e.g. org.example.App)"},
+		{".a.b.c", "has an empty element (leading, trailing or double '.')"},
+		{"a..b.c", "has an empty element (leading, trailing or double '.')"},
+		{"a.b.c.", "has an empty element (leading, trailing or double '.')"},
 		{".", "has an empty element (leading, trailing or double '.')"},
-		{"0a.b", "has an element starting with a digit"},
-		{"a.0b", "has an element starting with a digit"},
-		{"a-b.c", "may contain '-' only in its last element"},
+		{"0a.b.c", "has an element starting with a digit"},
+		{"a.0b.c", "has an element starting with a digit"},
+		{"a-b.c.d", "may contain '-' only in its last element"},
 		{"a.b-c.d", "may contain '-' only in its last element"},
-		{"a.b c", "may contain only A-Z, a-z, 0-9 and '_'"},
-		{"a.b/c", "may contain only A-Z, a-z, 0-9 and '_'"},
-		{"a.b\n", "may contain only A-Z, a-z, 0-9 and '_'"},
-		{"a.\xc3\xa9", "may contain only A-Z, a-z, 0-9 and '_'"},
-		{"a.b*", "may contain only A-Z, a-z, 0-9 and '_'"},
+		{"a.b.b c", "may contain only A-Z, a-z, 0-9 and '_'"},
+		{"a.b.b/c", "may contain only A-Z, a-z, 0-9 and '_'"},
+		{"a.b.b\n", "may contain only A-Z, a-z, 0-9 and '_'"},
+		{"a.b.\xc3\xa9", "may contain only A-Z, a-z, 0-9 and '_'"},
+		{"a.b.b*", "may contain only A-Z, a-z, 0-9 and '_'"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		why = NULL;
@@ -604,12 +607,40 @@ static void test_names(void)
 	char id[300];
 	memset(id, 'a', sizeof(id));
 	id[1] = '.';
+	id[3] = '.';
 	id[255] = '\0';
 	TAP_OK(app_id_valid(id, &why), "app_id_valid: 255 bytes is fine");
 	id[255] = 'a';
 	id[256] = '\0';
 	TAP_OK(!app_id_valid(id, &why) && !strcmp(why, "is longer than 255 bytes"), "app_id_valid: 256 bytes is too long");
 	TAP_OK(app_id_elements("a.b.c") == 3, "app_id_elements");
+
+	/* The names an app id owns by default pass the profile rules' refusals. */
+	static const struct { const char *id, *owns; } system_ids[] = {
+		{"org.freedesktop.impl.portal", "org.freedesktop.impl.portal.*"},
+		{"org.freedesktop.impl.portal.Secret", "org.freedesktop.impl.portal.Secret.*"},
+		{"org.freedesktop.portal", "org.freedesktop.portal.*"},
+		{"org.freedesktop.portal.Desktop", "org.freedesktop.portal.Desktop.*"},
+		{"org.freedesktop.Flatpak", "org.freedesktop.Flatpak.*"},
+		{"org.freedesktop.systemd1", "org.freedesktop.systemd1.*"},
+		{"org.freedesktop.DBus", "org.freedesktop.DBus.*"},
+		{"ca.desrt.dconf", "ca.desrt.dconf.*"},
+		{"org.gtk.vfs", "org.gtk.vfs.*"},
+	};
+	for (size_t i = 0; i < sizeof(system_ids) / sizeof(*system_ids); i++) {
+		cleanup_free char *problem = app_id_problem(system_ids[i].id);
+		cleanup_free char *want = xasprintf("app-id '%s' would let the app own %s, which boxwrap refuses",
+						    system_ids[i].id, system_ids[i].owns);
+		TAP_OK(problem && !strncmp(problem, want, strlen(want)), "app_id_problem(%s): %s", system_ids[i].id,
+		       problem ? problem : "(none)");
+	}
+	static const char *const fine_ids[] = {"org.freedesktop.Piper", "org.gnome.Totem", "org.mpris.Player"};
+	for (size_t i = 0; i < sizeof(fine_ids) / sizeof(*fine_ids); i++) {
+		cleanup_free char *problem = app_id_problem(fine_ids[i]);
+		TAP_OK(!problem, "app_id_problem(%s) is NULL", fine_ids[i]);
+	}
+	cleanup_free char *two = app_id_problem("org.freedesktop");
+	TAP_OK(two && strstr(two, "needs at least three elements"), "app_id_problem(org.freedesktop): three elements");
 
 	TAP_OK(bus_name_valid("org.example.Foo-Bar.Baz", false, &why), "bus_name_valid: '-' anywhere in a bus name");
 	TAP_OK(bus_name_valid("org.example.App.*", true, &why), "bus_name_valid: wildcard allowed");

@@ -89,7 +89,7 @@ static void test_web_process(void)
 
 	struct spawn_host h = {.runtime_dir = "/run/user/1000", .display = ":99", .wayland_display = "wayland-0",
 			       .a11y_socket = "/run/flatpak/at-spi-bus", .bus_socket = "/run/flatpak/bus",
-			       .seccomp_fd = 9};
+			       .seccomp_fd = 9, .info_fd = 10};
 	struct strv a = {0};
 	spawn_bwrap_args(&r, &h, &a);
 	TAP_OK(find_op(&a, "--disable-userns", NULL, NULL) >= 0, "no user namespaces below the sub-sandbox");
@@ -107,6 +107,9 @@ static void test_web_process(void)
 	       "allow-dbus: the portals-only bus where the app's was");
 	TAP_OK(find_op(&a, "--dev-bind-try", "/dev/dri", "/dev/dri") >= 0, "share-gpu: /dev/dri");
 	TAP_OK(find_op(&a, "--bind", "/", "/") < 0, "--sandbox: not the app's whole tree");
+	int info = find_op(&a, "--ro-bind-data", "10", "/.flatpak-info");
+	TAP_OK(info >= 0, "the app's /.flatpak-info, read-only: services see the app");
+	TAP_OK(info > find_op(&a, "--bind", "/home/u/cache", "/home/u/cache"), "... bound after every exposed path");
 	strv_clear(&a);
 
 	r.flags = 0;
@@ -115,6 +118,7 @@ static void test_web_process(void)
 	       find_op(&a, "--ro-bind-try", SPAWN_BUS, NULL) < 0 &&
 	       find_op(&a, "--ro-bind-try", "/run/flatpak/at-spi-bus", NULL) < 0,
 	       "without sandbox flags: no display, GPU, bus or accessibility bus");
+	TAP_OK(find_op(&a, "--ro-bind-data", "10", "/.flatpak-info") >= 0, "... but the app-info always");
 	strv_clear(&a);
 	spawn_req_free(&r);
 }
@@ -165,7 +169,7 @@ static void test_plain_and_share_pids(void)
 	char *err;
 	TAP_OK(parse(argv, argc_of(argv), &r, &err) == 0 && strcmp(r.argv[0], "--looks-like-an-option") == 0,
 	       "after --, everything is the command");
-	struct spawn_host h = {.runtime_dir = "/run/user/1000", .seccomp_fd = -1};
+	struct spawn_host h = {.runtime_dir = "/run/user/1000", .seccomp_fd = -1, .info_fd = -1};
 	struct strv a = {0};
 	spawn_bwrap_args(&r, &h, &a);
 	TAP_OK(find_op(&a, "--bind", "/", "/") >= 0 && find_op(&a, "--unshare-net", NULL, NULL) >= 0,

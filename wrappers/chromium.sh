@@ -87,6 +87,16 @@ check_path() {
 	resolve "$1"
 	if reserved_path "$_real"; then die "refusing to grant $1: it resolves to $_real, which boxwrap reserves for the sandbox"; fi
 }
+check_writable() {
+	[ -e "$1" ] || [ -L "$1" ] || return 0
+	_homereal=$home; if [ -d "$home" ]; then resolve "$home"; _homereal=$_real; fi
+	resolve "$1"
+	case $_homereal/ in "$_real"/*) die "refusing to grant $1 writable: it resolves to $_real, which holds the whole home" ;; esac
+	case $_real in "$_homereal"/*) ;; *) return 0 ;; esac
+	if writes_protected "${_real#"$_homereal"/}"; then
+		die "refusing to grant $1 writable: it resolves to $_real, and reaches ~/$_hit, which runs outside the sandbox"
+	fi
+}
 instance_alive() {
 	if ! [ -f "$1/.boxwrap" ] || [ -L "$1/.boxwrap" ]; then return 0; fi
 	_pid=
@@ -118,6 +128,13 @@ reserved_path() {
 	case $1 in
 	/|/tmp|/run|/usr|/usr/*|/etc|/etc/*|/proc|/proc/*|/dev|/dev/*|/sys|/sys/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib32|/lib32/*|/lib64|/lib64/*|/libx32|/libx32/*|/.flatpak-info|/.flatpak-info/*|/app|/app/*|/run/user|/run/user/*|/run/flatpak|/run/flatpak/*|/run/host|/run/host/*|/run/dbus|/run/dbus/*|/run/boxwrap|/run/boxwrap/*|/tmp/.X11-unix|/tmp/.X11-unix/*|/var|/var/run|/var/run/*|/var/lock|/var/lock/*) return 0 ;;
 	esac
+	return 1
+}
+writes_protected() { # REL -> _hit
+	for _hit in '.profile' '.bash_profile' '.bash_login' '.bash_logout' '.bashrc' '.bash_aliases' '.bash_completion' '.local/share/bash-completion' '.inputrc' '.zshenv' '.zprofile' '.zshrc' '.zlogin' '.zlogout' '.kshrc' '.mkshrc' '.ashrc' '.shrc' '.login' '.logout' '.cshrc' '.tcshrc' '.config/fish' '.pam_environment' '.config/environment.d' '.xprofile' '.xsessionrc' '.xsession' '.xinitrc' '.xserverrc' '.xinputrc' '.Xresources' '.Xdefaults' '.config/plasma-workspace' '.config/autostart' '.config/autostart-scripts' '.config/xfce4/xinitrc' '.config/lxsession' '.config/openbox' '.config/labwc' '.config/sway' '.config/sxmo' '.config/hypr' '.config/river' '.config/niri' '.config/i3' '.config/wayfire.ini' '.config/uwsm' '.local/share/dbus-1' '.config/systemd' '.local/share/systemd' '.config/rc' '.config/pipewire' '.config/wireplumber' '.config/pulse' '.config/dconf' '.local/share/gnome-shell' '.local/share/plasma' '.local/share/kwin' '.local/share/kservices5' '.local/share/kio' '.config/kdedefaults' '.config/kglobalshortcutsrc' '.config/khotkeysrc' '.local/share/khotkeys' '.local/share/applications' '.config/mimeapps.list' '.local/share/xdg-desktop-portal' '.local/share/thumbnailers' '.local/share/nautilus' '.local/share/nautilus-python' '.local/share/flatpak' '.local/bin' 'bin' '.gitconfig' '.config/git' '.ssh' '.gnupg' '.config/user-dirs.dirs' '.config/boxwrap' '.var'; do
+		case $1/ in "$_hit"/*) return 0 ;; esac
+		case $_hit/ in "$1"/*) return 0 ;; esac
+	done
 	return 1
 }
 home=${HOME-}
@@ -178,6 +195,7 @@ fi
 private_dir "${home}"'/.var/app/org.chromium.Chromium'
 if [ -n "${xdg_download}" ]; then no_symlinks_private "${xdg_download}"; fi
 if [ -n "${xdg_download}" ]; then check_path "${xdg_download}"; fi
+if [ -n "${xdg_download}" ]; then check_writable "${xdg_download}"; fi
 instance_create
 printf '%s\n' '[Application]' 'name=org.chromium.Chromium' '' '[Instance]' 'instance-id='"${instance}" 'instance-path='"${home}"'/.var/app/org.chromium.Chromium' '' '[Context]' 'shared=network;ipc;' 'sockets=wayland;fallback-x11;pulseaudio;cups;' 'devices=dri;' 'features=nested-sandbox;' 'filesystems=xdg-download;' '
 [Session Bus Policy]' 'org.freedesktop.Notifications=talk' 'org.freedesktop.secrets=talk' 'org.mpris.MediaPlayer2.chromium.*=own' > "$inst/info"
