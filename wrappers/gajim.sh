@@ -314,7 +314,7 @@ fi
 	printf '%s\0' '--bind' "${home}"'/.var/app/org.gajim.Gajim' "${home}"
 	if [ -n "${xdg_download}" ]; then printf '%s\0' '--bind-try' "${xdg_download}" "${xdg_download}"; fi
 	printf '%s\0' '--dev-bind-try' '/dev/snd' '/dev/snd'
-	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind' "${wayland}" '/run/user/'"${uid}"'/wayland-0'; fi
+	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind-try' "${rt}"'/.flatpak/'"${instance}"'/wayland-0' '/run/user/'"${uid}"'/wayland-0'; fi
 	if [ -n "${wayland}" ]; then printf '%s\0' '--setenv' 'WAYLAND_DISPLAY' 'wayland-0'; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--ro-bind' '/tmp/.X11-unix/X'"${x11}" '/tmp/.X11-unix/X'"${x11}"; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--setenv' 'DISPLAY' ':'"${x11}"; fi
@@ -348,6 +348,7 @@ exec 9<&0
 (
 	exec 0<&9 9<&-
 	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
+	if [ -n "${wayland}" ]; then exec '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'org.gajim.Gajim' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- '/usr/bin/gajim' "$@"; fi
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/gajim' "$@"
 ) &
 pid=$!
