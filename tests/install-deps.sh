@@ -7,7 +7,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 if command -v apt-get >/dev/null 2>&1; then
 	as_root apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-		gcc make pkg-config libc6-dev libyaml-dev libseccomp-dev clang libclang-rt-14-dev valgrind \
+		gcc make pkg-config libc6-dev libyaml-dev libseccomp-dev libwayland-dev wayland-protocols clang libclang-rt-14-dev valgrind \
 		bubblewrap xdg-dbus-proxy dbus dbus-daemon xdg-desktop-portal fuse3 \
 		libglib2.0-bin python3-gi gir1.2-glib-2.0 libsecret-tools gnome-keyring at-spi2-core \
 		shellcheck dash bash busybox scdoc util-linux procps psmisc \
@@ -24,7 +24,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	fi
 elif command -v apk >/dev/null 2>&1; then
 	as_root apk add --no-cache \
-		build-base pkgconf yaml-dev libseccomp-dev clang compiler-rt valgrind \
+		build-base pkgconf yaml-dev libseccomp-dev wayland-dev wayland-protocols clang compiler-rt valgrind \
 		bubblewrap xdg-dbus-proxy dbus xdg-desktop-portal fuse3 \
 		glib py3-gobject3 libsecret gnome-keyring at-spi2-core \
 		shellcheck dash bash busybox scdoc util-linux-misc procps psmisc \
