@@ -177,4 +177,51 @@ if command -v phoc > /dev/null && start_compositor phoc; then
 else
 	skip "fallback" "phoc does not start"
 fi
+
+# --- A GTK 4 app draws through the context socket: Loupe under headless
+# phoc, in both modes; the compositor's screenshot (grim, over
+# wlr-screencopy, from outside) shows its window, where an empty output
+# is one colour.
+# colours FILE.ppm: how many distinct pixel values the screenshot has.
+colours() {
+	python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+parts = d.split(b"\n", 3)
+w, h = map(int, parts[1].split())
+px = parts[3]
+print(len({px[i:i + 3] for i in range(0, w * h * 3, 3)}))' "$1"
+}
+if command -v loupe > /dev/null && command -v grim > /dev/null && command -v dbus-daemon > /dev/null && start_compositor phoc; then
+	export WAYLAND_DISPLAY="$display"
+	as_user dbus-daemon --session --fork --address="unix:path=$rt/bus" --print-pid > "$scratch/dbus.pid"
+	as_user grim -t ppm "$rt/empty.ppm"
+	empty=$(colours "$rt/empty.ppm")
+	for mode in run emit; do
+		if [ "$mode" = run ]; then
+			set -- "$BOXWRAP" run profiles/loupe.yaml
+		else
+			BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit profiles/loupe.yaml > "$scratch/loupe.sh"
+			set -- sh "$scratch/loupe.sh"
+		fi
+		DBUS_SESSION_BUS_ADDRESS="unix:path=$rt/bus" as_user_bg "$@" > "$scratch/loupe-$mode.log" 2>&1
+		loupe_pid=$bg_pid
+		n=0
+		for _ in $(seq 60); do
+			sleep 0.5
+			as_user grim -t ppm "$rt/loupe-$mode.ppm" 2> /dev/null || continue
+			n=$(colours "$rt/loupe-$mode.ppm")
+			[ "$n" -gt 100 ] && break
+		done
+		sock=$(find "$rt/.flatpak" -type s -name wayland-0 2> /dev/null | wc -l)
+		check "$mode: Loupe draws its window through its context socket under phoc ($n colours on screen, $empty without it; $sock context socket)" \
+			test "$n" -gt 100 -a "$empty" -le 2 -a "$sock" = 1
+		kill "$loupe_pid" 2> /dev/null
+		wait "$loupe_pid" 2> /dev/null
+	done
+	kill "$(cat "$scratch/dbus.pid")" 2> /dev/null
+	stop_compositor
+else
+	skip "Loupe under phoc" "Loupe, grim, dbus-daemon or phoc is missing"
+fi
 done_testing
