@@ -18,7 +18,9 @@ if command -v apt-get >/dev/null 2>&1; then
 	# Debian 13 root for tests/t-apps-gtk4.sh.
 	if apt-cache show loupe > /dev/null 2>&1; then
 		DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-			loupe glycin-loaders papers gnome-podcasts shortwave librsvg2-common >/dev/null
+			loupe glycin-loaders papers gnome-podcasts shortwave librsvg2-common \
+			phoc sway labwc wayland-utils grim \
+			pipewire pipewire-pulse pipewire-bin wireplumber pulseaudio-utils >/dev/null
 	else
 		as_root sh tests/debian13-root.sh
 	fi
@@ -31,7 +33,9 @@ elif command -v apk >/dev/null 2>&1; then
 		bluez \
 		mpv ffmpeg xvfb xdotool xwd evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany \
 		chromium thunderbird libreoffice-writer vlc-qt totem celluloid gajim dino geary \
-		telegram-desktop chatty calls mmsd-tng loupe papers gnome-podcasts shortwave
+		telegram-desktop chatty calls mmsd-tng loupe papers gnome-podcasts shortwave \
+		phoc sway labwc wayland-utils grim \
+		pipewire pipewire-pulse pipewire-tools wireplumber pulseaudio-utils
 else
 	echo "install-deps: neither apt-get nor apk found; install the packages listed in this file by hand" >&2
 	exit 1
