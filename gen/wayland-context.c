@@ -126,6 +126,7 @@ static bool register_context(struct wl_display *d, struct wl_registry *reg, cons
 	}
 	if (pipe2(close_pipe, O_CLOEXEC) < 0) {
 		*why = strerror(errno);
+		unlink(ids[1]); /* no one would ever accept on it */
 		return false;
 	}
 	struct wp_security_context_manager_v1 *m =
