@@ -26,6 +26,7 @@
  * opens is close-on-exec, and descriptors 3-8 reach PROGRAM untouched. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,8 @@
  * info file exists before commit; see boxwrap-profile(5), wayland). */
 #define ENGINE "org.flatpak"
 enum { CLOSE_FD = 9 };
+/* How long the compositor may take to answer, in ms. */
+enum { ANSWER_MS = 5000 };
 
 static const char usage_text[] =
 	"usage: wayland-context DISPLAY SOCKET APP-ID INSTANCE-ID -- PROGRAM [ARGS...]\n"
@@ -69,6 +72,39 @@ static void on_global(void *data, struct wl_registry *reg, uint32_t name, const 
 static void on_global_remove(void *data, struct wl_registry *reg, uint32_t name) {}
 
 static const struct wl_registry_listener registry_listener = {on_global, on_global_remove};
+
+static void on_done(void *data, struct wl_callback *cb, uint32_t serial)
+{
+	*(bool *)data = true;
+	wl_callback_destroy(cb);
+}
+
+static const struct wl_callback_listener done_listener = {on_done};
+
+/* wl_display_roundtrip that gives up (ETIMEDOUT) when the compositor
+ * says nothing for ANSWER_MS: one that hangs must not hang the launch. */
+static int roundtrip(struct wl_display *d)
+{
+	bool done = false;
+	wl_callback_add_listener(wl_display_sync(d), &done_listener, &done);
+	while (!done) {
+		while (wl_display_prepare_read(d) != 0)
+			if (wl_display_dispatch_pending(d) < 0)
+				return -1;
+		struct pollfd pfd = {.fd = wl_display_get_fd(d), .events = POLLIN};
+		if (done || (wl_display_flush(d) < 0 && errno != EAGAIN) || poll(&pfd, 1, ANSWER_MS) <= 0) {
+			wl_display_cancel_read(d);
+			if (done)
+				break;
+			if (!wl_display_get_error(d))
+				errno = ETIMEDOUT;
+			return -1;
+		}
+		if (wl_display_read_events(d) < 0 || wl_display_dispatch_pending(d) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 /* A connection to the compositor's socket at path (not through
  * WAYLAND_DISPLAY: the launch gives this program no environment). */
@@ -139,10 +175,10 @@ static bool register_context(struct wl_display *d, struct wl_registry *reg, cons
 	wp_security_context_v1_destroy(ctx);
 	wp_security_context_manager_v1_destroy(m);
 	/* The round trip sends the descriptors: closed here after it. */
-	bool ok = wl_display_roundtrip(d) >= 0;
+	bool ok = roundtrip(d) >= 0;
+	int e = wl_display_get_error(d) ? wl_display_get_error(d) : errno;
 	close(close_pipe[1]);
 	if (!ok) {
-		int e = wl_display_get_error(d);
 		*why = e == EPROTO ? "the compositor rejected the request (protocol error)" : strerror(e);
 		close(close_pipe[0]);
 		unlink(ids[1]);
@@ -166,8 +202,9 @@ static enum outcome negotiate(const char *display, char *const *ids, int *close_
 	}
 	struct wl_registry *reg = wl_display_get_registry(d);
 	wl_registry_add_listener(reg, &registry_listener, &g);
-	if (wl_display_roundtrip(d) < 0) {
-		fprintf(stderr, ME ": the compositor at %s broke the connection; the app gets no Wayland\n", display);
+	if (roundtrip(d) < 0) {
+		fprintf(stderr, ME ": the compositor at %s does not answer: %s; the app gets no Wayland\n", display,
+			strerror(wl_display_get_error(d) ? wl_display_get_error(d) : errno));
 		wl_display_disconnect(d);
 		return WL_NONE;
 	}

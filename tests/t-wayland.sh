@@ -178,6 +178,29 @@ else
 	skip "fallback" "phoc does not start"
 fi
 
+# --- A compositor that accepts and never answers: the app starts after
+# wayland-context's 5 s, without Wayland, rather than hanging.
+as_user_bg python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    conns.append(s.accept())' "$rt/wayland-9"
+hung=$bg_pid
+for _ in $(seq 50); do [ -S "$rt/wayland-9" ] && break; sleep 0.1; done
+export WAYLAND_DISPLAY=wayland-9
+for mode in run emit; do
+	t0=$(date +%s)
+	out=$(launch $mode 'echo "STARTED $(ls /run/user/*/ | tr "\n" " ")"' 2>&1)
+	t1=$(date +%s)
+	check "$mode: a compositor that never answers: the app starts after $((t1 - t0)) s, without Wayland" \
+		sh -c 'case $1 in *"STARTED "*wayland*) exit 1 ;; *"does not answer"*"STARTED"*) ;; *) exit 1 ;; esac' - "$out"
+done
+kill "$hung"
+wait "$hung" 2> /dev/null
+rm -f "$rt/wayland-9"
+
 # --- A GTK 4 app draws through the context socket: Loupe under headless
 # phoc, in both modes; the compositor's screenshot (grim, over
 # wlr-screencopy, from outside) shows its window, where an empty output
