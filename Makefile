@@ -10,6 +10,7 @@ BWRAP ?= /usr/bin/bwrap
 XDG_DBUS_PROXY ?= /usr/bin/xdg-dbus-proxy
 SECCOMPDIR = $(LIBDIR)/boxwrap/seccomp
 SPAWN_HELPER = $(LIBDIR)/boxwrap/flatpak-spawn
+WAYLAND_HELPER = $(LIBDIR)/boxwrap/wayland-context
 PKG_CONFIG ?= pkg-config
 SCDOC ?= scdoc
 CC ?= cc
@@ -31,6 +32,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
+	-DBOXWRAP_WAYLAND_HELPER='"$(WAYLAND_HELPER)"' \
 	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
@@ -42,7 +44,7 @@ TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-u
 PROFILES := $(sort $(wildcard profiles/*.yaml))
 MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
-all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/seccomp/default.bpf
+all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/wayland-context $(B)/seccomp/default.bpf
 
 # The compiled-in paths and flags are a prerequisite of every object:
 # `make` then `make PREFIX=/usr install` rebuilds with /usr. The file is
@@ -67,6 +69,27 @@ $(B)/boxwrap: $(B)/gen/boxwrap.o $(B)/libboxwrap.a
 # flatpak-spawn for nested sandboxes (lib/spawn.h).
 $(B)/flatpak-spawn: $(B)/gen/flatpak-spawn.o $(B)/libboxwrap.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The Wayland security context helper (gen/wayland-context.c), with code
+# wayland-scanner generates from wayland-protocols' security-context-v1
+# (staging since 1.32). Debian 12 has 1.31: then the copy in protocol/,
+# the same file as wayland-protocols 1.44's.
+WAYLAND_PROTOCOLS_DIR ?= $(shell $(PKG_CONFIG) --variable=pkgdatadir wayland-protocols 2>/dev/null)
+WAYLAND_SCANNER ?= $(or $(shell $(PKG_CONFIG) --variable=wayland_scanner wayland-scanner 2>/dev/null),wayland-scanner)
+SECURITY_CONTEXT_XML := $(or $(wildcard $(WAYLAND_PROTOCOLS_DIR)/staging/security-context/security-context-v1.xml),protocol/security-context-v1.xml)
+$(B)/gen/security-context-v1-client-protocol.h: $(SECURITY_CONTEXT_XML)
+	@mkdir -p $(@D)
+	$(WAYLAND_SCANNER) client-header $< $@
+$(B)/gen/security-context-v1-protocol.c: $(SECURITY_CONTEXT_XML)
+	@mkdir -p $(@D)
+	$(WAYLAND_SCANNER) private-code $< $@
+$(B)/gen/security-context-v1-protocol.o: $(B)/gen/security-context-v1-protocol.c
+	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags wayland-client) -c -o $@ $<
+$(B)/gen/wayland-context.o: gen/wayland-context.c $(B)/gen/security-context-v1-client-protocol.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -iquote $(B)/gen $(CFLAGS) $(shell $(PKG_CONFIG) --cflags wayland-client) -c -o $@ $<
+$(B)/wayland-context: $(B)/gen/wayland-context.o $(B)/gen/security-context-v1-protocol.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs wayland-client)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libboxwrap.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -93,6 +116,7 @@ wrappers: $(B)/boxwrap
 		n=$${p##*/}; n=$${n%.yaml}; \
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
 			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
+			BOXWRAP_WAYLAND_HELPER=/usr/lib/boxwrap/wayland-context \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 
@@ -147,6 +171,7 @@ deps:
 install: all man
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
 	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
+	install -Dm755 $(B)/wayland-context $(DESTDIR)$(WAYLAND_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles

@@ -65,6 +65,7 @@ static struct plan_opts plan_options(void)
 	return (struct plan_opts){
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
 		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
+		.wayland_helper = config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
 	};
 }
 
@@ -198,6 +199,7 @@ static int cmd_check(int argc, char **argv)
 		}
 		struct buf out = {0};
 		describe_policy(&out, &layer);
+		describe_wayland(&out, &layer, config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER));
 		printf("%s: ok\n%s", path, out.s);
 		buf_clear(&out);
 		policy_free(&layer);
@@ -274,6 +276,7 @@ static struct gen_opts gen_opts(void)
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
 		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
+		.wayland_helper = config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
 	};
 }
 
@@ -440,6 +443,7 @@ static int cmd_info(int argc, char **argv)
 	load_layered(path ? path : argv[optind], &ls, &eff, true, true);
 	struct buf out = {0};
 	describe_policy(&out, &eff);
+	describe_wayland(&out, &eff, config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER));
 	cleanup_free char *id = escape_for_terminal(eff.app_id);
 	printf("%s\n%s", id, out.s);
 	buf_clear(&out);

@@ -20,6 +20,9 @@
 #ifndef BOXWRAP_SECCOMP_DIR
 #define BOXWRAP_SECCOMP_DIR "/usr/lib/boxwrap/seccomp"
 #endif
+#ifndef BOXWRAP_WAYLAND_HELPER
+#define BOXWRAP_WAYLAND_HELPER "/usr/lib/boxwrap/wayland-context"
+#endif
 #ifndef BOXWRAP_SPAWN_HELPER
 #define BOXWRAP_SPAWN_HELPER "/usr/lib/boxwrap/flatpak-spawn"
 #endif

@@ -1,6 +1,10 @@
 #include "describe.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "escape.h"
 #include "names.h"
@@ -135,4 +139,61 @@ void describe_policy(struct buf *o, const struct policy *p)
 	if (f & FEAT_NESTED_SANDBOX)
 		buf_adds(o, "  warning:     nested-sandbox allows user namespaces inside the sandbox (see doc/seccomp.md);\n"
 			    "               its flatpak-spawn builds sub-sandboxes with less, never more (boxwrap(1))\n");
+}
+
+/* The compositor's socket this launch would use, as hostvar.c finds it;
+ * NULL without a runtime directory. */
+static char *wayland_display(void)
+{
+	const char *w = getenv("WAYLAND_DISPLAY"), *rt = getenv("XDG_RUNTIME_DIR");
+	if (w && w[0] == '/')
+		return xstrdup(w);
+	if (!rt || rt[0] != '/')
+		return NULL;
+	return xasprintf("%s/%s", rt, w && *w ? w : "wayland-0");
+}
+
+/* wayland-context --probe's answer, or NULL when it cannot run. */
+static char *probe_wayland(const char *helper, const char *display)
+{
+	int p[2];
+	pid_t pid;
+	size_t len = 0;
+	char *argv[] = {(char *)helper, "--probe", (char *)display, NULL}, *envp[] = {NULL};
+	posix_spawn_file_actions_t fa;
+	if (pipe2(p, O_CLOEXEC) < 0 || posix_spawn_file_actions_init(&fa) != 0)
+		return NULL;
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	int err = posix_spawn(&pid, helper, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	char *out = err ? NULL : read_all_fd(p[0], 256, &len);
+	close(p[0]);
+	while (!err && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (out && len && out[len - 1] == '\n')
+		out[len - 1] = '\0';
+	return out;
+}
+
+void describe_wayland(struct buf *o, const struct policy *p, const char *helper)
+{
+	if (!(flagset_value(&p->sockets) & SOCK_WAYLAND))
+		return;
+	cleanup_free char *display = wayland_display();
+	cleanup_free char *got = display && access(display, F_OK) == 0 ? probe_wayland(helper, display) : NULL;
+	const char *say;
+	if (!display || access(display, F_OK) != 0)
+		say = "no compositor here now (WAYLAND_DISPLAY)";
+	else if (!got)
+		say = "unknown: cannot run the helper";
+	else if (!strcmp(got, "security-context"))
+		say = "its own socket, a security context: the compositor hides screen capture,\n"
+		      "               synthetic input, other apps' clipboard and the like";
+	else if (!strcmp(got, "plain"))
+		say = "the compositor's socket: it has no security context, so the app can use\n"
+		      "               every global it offers (screen capture and input injection too, if any)";
+	else
+		say = "none: the compositor cannot be reached or refuses a security context";
+	buf_addf(o, "  %-12s %s\n", "wayland:", say);
 }

@@ -5,3 +5,6 @@
 
 /* Appends the description; every profile string is escaped (I4). */
 void describe_policy(struct buf *out, const struct policy *p);
+/* For a profile granting wayland: what the app would get from this
+ * host's compositor now, as wayland-context (helper) finds it. */
+void describe_wayland(struct buf *out, const struct policy *p, const char *helper);

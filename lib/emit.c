@@ -198,6 +198,30 @@ static void emit_release(struct buf *o)
 		    "fi\n", FD_SECCOMP, FD_SYNC, FD_SECCOMP, FD_SECCOMP, FD_SECCOMP);
 }
 
+static void emit_bwrap(struct buf *o, const struct plan *pl, const struct launch *l)
+{
+	sh_quote(o, l->bwrap);
+	buf_addf(o, " --args %d --", FD_ARGS);
+	emit_command(o, pl);
+}
+
+/* The twin of run.c's launch_argv: bwrap behind wayland-context when
+ * this host has a compositor. */
+static void emit_via(struct buf *o, const struct plan *pl, const struct launch *l)
+{
+	struct buf cond = {0};
+	emit_condition(&cond, pl, &pl->via);
+	buf_addf(o, cond.len ? "\tif %s; then exec" : "\t%sexec", cond.s ? cond.s : "");
+	for (size_t i = 0; i < pl->via.n; i++) {
+		buf_addc(o, ' ');
+		emit_word(o, pl, pl->via.words[i]);
+	}
+	buf_addc(o, ' ');
+	emit_bwrap(o, pl, l);
+	buf_adds(o, cond.len ? "; fi\n" : "\n");
+	buf_clear(&cond);
+}
+
 static void emit_launch(struct buf *o, const struct plan *pl, const struct launch *l)
 {
 	buf_adds(o, "proxy=\n");
@@ -212,10 +236,10 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		    "exec 9<&0\n");
 	buf_adds(o, "(\n\texec 0<&9 9<&-\n");
 	buf_addf(o, "\tif [ -n \"$proxy\" ]; then exec %d< \"$inst/seccomp\"; fi\n", FD_SECCOMP);
+	if (pl->via.n)
+		emit_via(o, pl, l);
 	buf_adds(o, "\texec ");
-	sh_quote(o, l->bwrap);
-	buf_addf(o, " --args %d --", FD_ARGS);
-	emit_command(o, pl);
+	emit_bwrap(o, pl, l);
 	buf_adds(o, "\n) &\n"
 		    "pid=$!\n"
 		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-\n");

@@ -181,6 +181,12 @@ void plan_appinfo_line(struct plan *pl, struct word *line)
 	pl->appinfo[pl->nappinfo++] = line;
 }
 
+void plan_via(struct plan *pl, struct word *w)
+{
+	pl->via.words = xrealloc(pl->via.words, (pl->via.n + 1) * sizeof(*pl->via.words));
+	pl->via.words[pl->via.n++] = w;
+}
+
 static void word_vars(const struct word *w, bool *used)
 {
 	for (size_t i = 0; w && i < w->n; i++)
@@ -238,6 +244,9 @@ void plan_free(struct plan *pl)
 	for (size_t i = 0; i < pl->ncommand; i++)
 		word_free(pl->command[i]);
 	free(pl->command);
+	for (size_t i = 0; i < pl->via.n; i++)
+		word_free(pl->via.words[i]);
+	free(pl->via.words);
 	free(pl->app_id);
 	*pl = (struct plan){0};
 }

@@ -90,6 +90,7 @@ struct plan_opts {
 	bool log_session_bus; /* the proxy logs what the app tries (run only) */
 	const char *xdg_dbus_proxy; /* absolute path */
 	const char *spawn_helper;   /* flatpak-spawn for nested-sandbox, absolute */
+	const char *wayland_helper; /* wayland-context, absolute */
 };
 
 struct plan {
@@ -107,6 +108,10 @@ struct plan {
 	const char *xdg_dbus_proxy;
 	struct word **command; /* the program and its profile args */
 	size_t ncommand;
+	/* A program the app's bwrap is started through, with its arguments,
+	 * when every host variable in them is set (wayland-context, which
+	 * ends with "--" and execs bwrap); none: n is 0. */
+	struct step via;
 	struct seccomp_opts seccomp;
 };
 
@@ -139,6 +144,8 @@ struct word *plan_var_word(struct plan *pl, int var);
 void plan_guard_unset(struct step *s, int var);
 void plan_prep(struct plan *pl, enum prep_kind kind, struct word *path);
 void plan_appinfo_line(struct plan *pl, struct word *line);
+/* Appends a word to the program the app's bwrap is started through. */
+void plan_via(struct plan *pl, struct word *w);
 
 /* Every host variable a step depends on, including its guard's: used[v]
  * is set for each (used has one entry per plan variable, cleared by the

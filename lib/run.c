@@ -212,6 +212,22 @@ static char **bwrap_argv(const struct plan *pl, const struct values *vals, const
 	return argv.v;
 }
 
+/* What the launch runs: bwrap's argv, behind the program the plan starts
+ * it through (wayland-context) when this host has what that needs. */
+static char **launch_argv(const struct plan *pl, const struct values *vals, const struct launch *l)
+{
+	char **bw = bwrap_argv(pl, vals, l);
+	if (!pl->via.n || !step_enabled(&pl->via, vals))
+		return bw;
+	struct strv argv = {0};
+	for (size_t i = 0; i < pl->via.n; i++)
+		strv_take(&argv, render(pl->via.words[i], vals));
+	for (size_t i = 0; bw[i]; i++)
+		strv_take(&argv, bw[i]);
+	free(bw);
+	return argv.v;
+}
+
 /* Starts xdg-dbus-proxy in its sandbox, without waiting for it. Returns
  * the read end of its ready and lifetime pipe, or -1 when this host gives
  * the plan no proxy (no session bus). */
@@ -429,7 +445,7 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	};
 	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP, FD_SYNC};
 	size_t nfds = sizeof(fds) / sizeof(*fds) - (sync < 0);
-	char **argv = bwrap_argv(pl, &vals, l); /* no environment: the sandbox gets --setenv (E1) */
+	char **argv = launch_argv(pl, &vals, l); /* no environment: the sandbox gets --setenv (E1) */
 	pid_t pid = spawn(argv, fds, targets, nfds);
 	if (pid < 0) {
 		fprintf(stderr, "%s: cannot run %s: %s\n", PROG, argv[0], strerror(errno));

@@ -112,7 +112,8 @@ static void set_seccomp(struct plan *pl, const struct policy *p)
 
 void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *pl)
 {
-	*pl = (struct plan){.app_id = xstrdup(p->app_id), .xdg_dbus_proxy = o->xdg_dbus_proxy};
+	*pl = (struct plan){.app_id = xstrdup(p->app_id), .xdg_dbus_proxy = o->xdg_dbus_proxy,
+			    .via = {.guard = G_ALWAYS, .guard_var = -1}};
 	/* home, uid, rt and instance first: hostvar.h relies on the order. A
 	 * service has no home, and OpenRC need not set HOME: its home slot is
 	 * a placeholder that nothing uses, resolves to nothing and emits no
@@ -133,7 +134,7 @@ void plan_build(const struct policy *p, const struct plan_opts *o, struct plan *
 		add_home(pl, p);
 	add_filesystem_grants(pl, p);
 	add_devices(pl, p);
-	add_sockets(pl, p);
+	add_sockets(pl, p, o->wayland_helper ? o->wayland_helper : BOXWRAP_WAYLAND_HELPER);
 	if (!p->service)
 		add_document_portal(pl, p);
 	add_dbus(pl, p, o->log_session_bus);

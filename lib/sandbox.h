@@ -12,7 +12,7 @@ bool home_granted(const struct policy *p, enum fs_mode *mode);       /* home.c *
 struct word *sandbox_home(struct plan *pl, const struct policy *p); /* home.c */
 void add_filesystem_grants(struct plan *pl, const struct policy *p);/* home.c */
 void add_devices(struct plan *pl, const struct policy *p);          /* sockets.c */
-void add_sockets(struct plan *pl, const struct policy *p);          /* sockets.c */
+void add_sockets(struct plan *pl, const struct policy *p, const char *wayland_helper);          /* sockets.c */
 void add_document_portal(struct plan *pl, const struct policy *p);  /* sockets.c */
 void add_app_info(struct plan *pl, const struct policy *p);         /* appinfo.c */
 void add_dbus(struct plan *pl, const struct policy *p, bool log);   /* dbus.c */

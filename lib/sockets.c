@@ -30,9 +30,23 @@ void add_devices(struct plan *pl, const struct policy *p)
 		plan_op(pl, "--dev-bind-try", plan_word(pl, "/dev/snd"), plan_word(pl, "/dev/snd"));
 }
 
-static void add_wayland(struct plan *pl)
+/* The app's own socket, which wayland-context makes in the instance
+ * directory before it execs the app's bwrap (gen/wayland-context.c): a
+ * security context, where the compositor hides its privileged globals
+ * (screen capture, synthetic input, every app's clipboard...), or a link
+ * to the compositor's socket where it has no such global; missing when
+ * the compositor refused a context: no Wayland, hence -try. */
+static void add_wayland(struct plan *pl, const struct policy *p, const char *helper)
 {
-	plan_op(pl, "--ro-bind", plan_word(pl, "{wayland}"), plan_word(pl, "/run/user/{uid}/wayland-0"));
+	plan_requires(plan_op(pl, "--ro-bind-try", plan_word(pl, "{rt}/.flatpak/{instance}/wayland-0"),
+			      plan_word(pl, "/run/user/{uid}/wayland-0")),
+		      plan_word(pl, "{wayland}"));
+	plan_via(pl, plan_word(pl, "%s", helper));
+	plan_via(pl, plan_word(pl, "{wayland}"));
+	plan_via(pl, plan_word(pl, "{rt}/.flatpak/{instance}/wayland-0"));
+	plan_via(pl, plan_word(pl, "%s", p->app_id));
+	plan_via(pl, plan_word(pl, "{instance}"));
+	plan_via(pl, plan_word(pl, "--"));
 	/* The value names the sandbox's socket, but exists only with the host's. */
 	plan_requires(plan_op(pl, "--setenv", plan_word(pl, "WAYLAND_DISPLAY"), plan_word(pl, "wayland-0")),
 		      plan_word(pl, "{wayland}"));
@@ -60,11 +74,11 @@ static void add_x11(struct plan *pl, bool fallback)
 		plan_guard_unset(s, wayland);
 }
 
-void add_sockets(struct plan *pl, const struct policy *p)
+void add_sockets(struct plan *pl, const struct policy *p, const char *wayland_helper)
 {
 	unsigned s = flagset_value(&p->sockets);
 	if (s & SOCK_WAYLAND)
-		add_wayland(pl);
+		add_wayland(pl, p, wayland_helper);
 	if (s & (SOCK_X11 | SOCK_FALLBACK_X11))
 		add_x11(pl, !(s & SOCK_X11));
 	if (s & SOCK_PULSEAUDIO) {

@@ -22,7 +22,8 @@
 static char *launcher_text(const struct policy *p, const char *profile_name, const struct gen_opts *o)
 {
 	struct plan pl;
-	struct plan_opts popts = {.xdg_dbus_proxy = o->xdg_dbus_proxy, .spawn_helper = o->spawn_helper};
+	struct plan_opts popts = {.xdg_dbus_proxy = o->xdg_dbus_proxy, .spawn_helper = o->spawn_helper,
+				   .wayland_helper = o->wayland_helper};
 	plan_build(p, &popts, &pl);
 	struct launch l = {.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .profile = profile_name};
 	char *text = backend_emit(&pl, &l);

@@ -68,4 +68,18 @@ for p in profiles/*.yaml tests/profiles/*.yaml; do
 	ok "$p: the always-on bwrap options are present"
 done
 check "no argument was run as a command" test ! -e /tmp/x
+
+# With a compositor socket (one nothing answers on: no Wayland), both
+# modes start bwrap through wayland-context, which hands it on the same.
+if python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$rt/wayland-0"; then
+	record run tests/profiles/wayland.yaml
+	record emit tests/profiles/wayland.yaml
+	for k in argv args info; do
+		check "wayland.yaml with a compositor socket: same $k in both modes" \
+			sh -c 'cmp -s "$1" "$2" && [ -s "$1" ]' - "$scratch/run.$k" "$scratch/emit.$k"
+	done
+	check "... and the app's socket is the one wayland-context makes in the instance directory" \
+		grep -qx 'RT/.flatpak/INSTANCE/wayland-0' "$scratch/run.args"
+	rm -f "$rt/wayland-0"
+fi
 done_testing

@@ -337,7 +337,7 @@ fi
 	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then printf '%s\0' '--bind-try' "${xdg_download}" "${home}"'/.var/app/org.gajim.Gajim/'"${xdgrel_download}"; fi
 	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/snd' '/dev/snd'
-	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind' "${wayland}" '/run/user/'"${uid}"'/wayland-0'; fi
+	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind-try' "${rt}"'/.flatpak/'"${instance}"'/wayland-0' '/run/user/'"${uid}"'/wayland-0'; fi
 	if [ -n "${wayland}" ]; then printf '%s\0' '--setenv' 'WAYLAND_DISPLAY' 'wayland-0'; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--ro-bind' '/tmp/.X11-unix/X'"${x11}" '/tmp/.X11-unix/X'"${x11}"; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--setenv' 'DISPLAY' ':'"${x11}"; fi
@@ -371,6 +371,7 @@ exec 9<&0
 (
 	exec 0<&9 9<&-
 	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
+	if [ -n "${wayland}" ]; then exec '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'org.gajim.Gajim' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- '/usr/bin/gajim' "$@"; fi
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/gajim' "$@"
 ) &
 pid=$!

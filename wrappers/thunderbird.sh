@@ -357,7 +357,7 @@ fi
 	printf '%s\0' '--dev-bind-try' '/dev/kfd' '/dev/kfd'
 	printf '%s\0' '--dev-bind-try' '/dev/nvidia0' '/dev/nvidia0'
 	printf '%s\0' '--dev-bind-try' '/dev/snd' '/dev/snd'
-	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind' "${wayland}" '/run/user/'"${uid}"'/wayland-0'; fi
+	if [ -n "${wayland}" ]; then printf '%s\0' '--ro-bind-try' "${rt}"'/.flatpak/'"${instance}"'/wayland-0' '/run/user/'"${uid}"'/wayland-0'; fi
 	if [ -n "${wayland}" ]; then printf '%s\0' '--setenv' 'WAYLAND_DISPLAY' 'wayland-0'; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--ro-bind' '/tmp/.X11-unix/X'"${x11}" '/tmp/.X11-unix/X'"${x11}"; fi
 	if [ -n "${x11}" ] && [ -z "${wayland}" ]; then printf '%s\0' '--setenv' 'DISPLAY' ':'"${x11}"; fi
@@ -393,6 +393,7 @@ exec 9<&0
 (
 	exec 0<&9 9<&-
 	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
+	if [ -n "${wayland}" ]; then exec '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'org.mozilla.Thunderbird' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- '/usr/lib/thunderbird/thunderbird' "$@"; fi
 	exec '/usr/bin/bwrap' --args 3 -- '/usr/lib/thunderbird/thunderbird' "$@"
 ) &
 pid=$!
