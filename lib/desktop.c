@@ -311,10 +311,17 @@ char *desktop_rewrite(const char *text, const char *source, const char *launcher
 	static const char *const dropped[] = {
 		"Exec", "TryExec", "DBusActivatable", "Actions", "NoDisplay", "Hidden", NULL,
 	};
+	/* The hidden twin does not register MIME types a second time. */
+	static const char *const dropped_twin[] = {
+		"Exec", "TryExec", "DBusActivatable", "Actions", "NoDisplay", "Hidden", "MimeType", NULL,
+	};
 	/* An autostart entry's Hidden=true disables it: kept as it is. */
 	static const char *const dropped_autostart[] = {"Exec", "TryExec", "DBusActivatable", "Actions", NULL};
 	struct buf out = {0}, actions = {0};
-	struct rewrite r = {.out = &out, .dropped = flags & DESKTOP_AUTOSTART ? dropped_autostart : dropped};
+	struct rewrite r = {.out = &out,
+			    .dropped = flags & DESKTOP_AUTOSTART ? dropped_autostart
+				     : flags & DESKTOP_HIDDEN   ? dropped_twin
+								: dropped};
 	struct exec_find f = {0};
 	struct hidden_find h = {0};
 	struct actions_find a = {0};
@@ -344,6 +351,43 @@ char *desktop_rewrite(const char *text, const char *source, const char *launcher
 	strv_clear(&a.ids);
 	free(f.exec);
 	return buf_steal(&out);
+}
+
+struct mime_find {
+	struct strv *out;
+	bool done;
+};
+
+static void find_mime(const char *l, size_t n, void *ctx)
+{
+	struct mime_find *m = ctx;
+	size_t vlen;
+	if (!key_is(l, n, "MimeType") || l[8] == '[' || !line_ok(l, n) || m->done)
+		return;
+	m->done = true;
+	const char *v = value_of(l, n, &vlen);
+	for (size_t i = 0; i < vlen;) {
+		size_t k = i;
+		while (k < vlen && v[k] != ';')
+			k++;
+		/* type/subtype: the characters RFC 6838 allows, and one '/'. */
+		size_t slash = 0;
+		bool ok = k > i;
+		for (size_t j = i; j < k; j++) {
+			slash += v[j] == '/';
+			ok &= (v[j] >= 'A' && v[j] <= 'Z') || (v[j] >= 'a' && v[j] <= 'z') ||
+			      (v[j] >= '0' && v[j] <= '9') || strchr("/!#$&^_.+-", v[j]);
+		}
+		if (ok && slash == 1)
+			strv_take(m->out, xstrndup(v + i, k - i));
+		i = k + 1;
+	}
+}
+
+void desktop_mime_types(const char *text, struct strv *out)
+{
+	struct mime_find m = {.out = out};
+	each_entry_line(text, find_mime, &m);
 }
 
 /* ---- D-Bus service files ---------------------------------------------- */

@@ -26,6 +26,8 @@ enum {
  * Exec kept the same way, the others dropped. source names the original
  * in a comment. NULL if text has no [Desktop Entry] group. */
 char *desktop_rewrite(const char *text, const char *source, const char *launcher, unsigned flags);
+/* The [Desktop Entry] group's MimeType list, well-formed types only. */
+void desktop_mime_types(const char *text, struct strv *out);
 /* A minimal hidden entry for an app whose package ships none, so that
  * xdg-desktop-portal finds APP-ID.desktop. */
 char *desktop_minimal(const char *name, const char *launcher);

@@ -48,6 +48,11 @@ static bool name_ok(const char *n)
 
 static bool is_shell(const char *root, const char *name);
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 struct entry {
 	char *profile; /* the profile on the target system: /usr/share/boxwrap/profiles/mpv.yaml */
 	char *rel;     /* below the exports directory: bin/mpv */
@@ -434,6 +439,46 @@ static bool plan_exports(const struct policy *p, const char *file, const char *k
 	return true;
 }
 
+/* share/applications/mimeinfo.cache for the exported entries, as
+ * update-desktop-database writes it: GLib (gio open, xdg-open on GNOME)
+ * finds an application for a MIME type only through a directory's cache
+ * once the directory has an entry of the same name as an indexed one
+ * further down XDG_DATA_DIRS; without it, exporting an entry took its
+ * MIME types away. Entries kept as they were are read back. */
+static char *mime_cache(const struct entries *want, const char *exports)
+{
+	struct strv pairs = {0};
+	for (size_t i = 0; i < want->n; i++) {
+		const struct entry *e = &want->v[i];
+		if (!str_has_prefix(e->rel, "share/applications/") || !str_has_suffix(e->rel, ".desktop"))
+			continue;
+		cleanup_free char *path = e->text ? NULL : xasprintf("%s/%s", exports, e->rel);
+		cleanup_free char *old = path ? read_regular_file(path, MAX_DESKTOP_FILE) : NULL;
+		struct strv types = {0};
+		if (e->text || old)
+			desktop_mime_types(e->text ? e->text : old, &types);
+		for (size_t k = 0; k < types.n; k++)
+			strv_take(&pairs, xasprintf("%s\t%s", types.v[k], e->rel + strlen("share/applications/")));
+		strv_clear(&types);
+	}
+	if (pairs.n)
+		qsort(pairs.v, pairs.n, sizeof(*pairs.v), by_string);
+	struct buf out = {0};
+	buf_adds(&out, "[MIME Cache]\n");
+	for (size_t i = 0; i < pairs.n; i++) {
+		char *tab = strchr(pairs.v[i], '\t');
+		size_t tl = (size_t)(tab - pairs.v[i]);
+		bool same = i > 0 && !strncmp(pairs.v[i - 1], pairs.v[i], tl + 1);
+		if (!same)
+			buf_addf(&out, "%s%.*s=", i ? "\n" : "", (int)tl, pairs.v[i]);
+		buf_addf(&out, "%s;", tab + 1);
+	}
+	if (pairs.n)
+		buf_addc(&out, '\n');
+	strv_clear(&pairs);
+	return buf_steal(&out);
+}
+
 static void read_manifest(const char *path, struct entries *out)
 {
 	cleanup_free char *text = read_regular_file(path, 4 << 20);
@@ -573,6 +618,7 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 			goto out;
 		}
 	}
+	add_entry(&want, "", xstrdup("share/applications/mimeinfo.cache"), mime_cache(&want, exports), 0644);
 	struct buf list = {0};
 	for (size_t i = 0; i < want.n; i++) {
 		const struct entry *e = &want.v[i];
