@@ -374,16 +374,21 @@ static void export_services(struct exporting *x, const char *root, const struct 
 				if (!add_unique(x, rel, launcher_text(&h, x->file, x->o), 0755))
 					continue;
 			} else {
-				fprintf(stderr, "%s: %s: %s: %s is not installed; calling %s fails instead of starting it outside the sandbox\n",
-					PROG, x->file, src, d->prog, svc->name);
+				fprintf(stderr, "%s: %s: %s: %s %s; calling %s fails instead of starting it outside the sandbox\n",
+					PROG, x->file, src, d->prog, helper ? "is a shell" : "is not installed", svc->name);
 				exec = xstrdup("/bin/false");
 			}
 		} else {
 			continue;
 		}
-		for (size_t k = 0; k < svc->dropped.n; k++)
-			fprintf(stderr, "%s: %s: %s: an argument of Exec is not a plain word and is left out\n", PROG, x->file, src);
-		add_unique(x, xasprintf("share/dbus-1/services/%s", d->id), dbus_service_rewrite(svc, src, exec), 0644);
+		/* Refused: /bin/false and nothing of the package's Exec. */
+		struct dbus_service bare = *svc;
+		if (!helper && strcmp(exec, x->launcher))
+			bare.args.n = 1;
+		else if (svc->dropped.n)
+			fprintf(stderr, "%s: %s: %s: %zu argument(s) of Exec not a plain word, left out\n", PROG,
+				x->file, src, svc->dropped.n);
+		add_unique(x, xasprintf("share/dbus-1/services/%s", d->id), dbus_service_rewrite(&bare, src, exec), 0644);
 	}
 }
 
@@ -401,7 +406,7 @@ static void check_system_services(struct exporting *x, const struct pkgfiles *se
 		if (!strcmp(d->prog, "/bin/false") && !d->svc.systemd)
 			continue;
 		fprintf(stderr, "%s: %s: warning: %s/%s starts %s outside the sandbox when a client calls %s "
-			"(D-Bus activation%s); see boxwrap(1), EXPORTS\n", PROG, x->file, services->dir, d->id,
+			"(D-Bus activation%s); see boxwrap(1), D-BUS ACTIVATION\n", PROG, x->file, services->dir, d->id,
 			strcmp(d->prog, "/bin/false") ? d->prog : "the daemon", d->svc.name,
 			d->svc.systemd ? " through its systemd unit" : "");
 	}
