@@ -282,6 +282,15 @@ for name in $installed; do
 	case $cmd in /usr/bin/*) ;; *) continue ;; esac
 	cp "$cmd" "$pkgdir/usr/bin/$name" || continue
 	sed "s|^command: .*|command: /usr/libexec/$name|" "$root$prof" > "$pkgdir/usr/share/boxwrap/profiles/$name.yaml"
+	# The package's service files for names below the app id that run a
+	# helper of its own (Epiphany's providers), with the helpers.
+	app=$(app_of "$EXPORTS/bin/$name")
+	for f in /usr/share/dbus-1/services/"$app".*.service; do
+		h=$(sed -n 's/^Exec=\(\/usr\/libexec\/[^ ]*\).*/\1/p' "$f" 2>/dev/null)
+		[ -n "$h" ] && [ -f "$h" ] || continue
+		mkdir -p "$pkgdir/usr/share/dbus-1/services" "$pkgdir/usr/libexec"
+		cp "$f" "$pkgdir/usr/share/dbus-1/services/" && cp "$h" "$pkgdir/usr/libexec/"
+	done
 	"$BOXWRAP" wrap --destdir "$pkgdir" "$pkgdir/usr/share/boxwrap/profiles/$name.yaml" > /dev/null 2>&1 &&
 		wrapped="$wrapped $name"
 done
@@ -297,8 +306,9 @@ for name in $wrapped; do
 	found=$(env -i PATH=/usr/local/bin:/usr/bin:/bin sh -c 'command -v "$1"' - "$name")
 	paths=$((paths + 1)); goes_in "$found" "$app" || note_bad "$app: PATH finds $found"
 	for f in /usr/share/applications/*.desktop /etc/xdg/autostart/*.desktop /usr/share/dbus-1/services/*.service; do
+		own=; case $f in *.service) case $(sed -n 's/^Name=//p' "$f") in "$app"|"$app".*) own=1 ;; esac ;; esac
 		for p in $(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$f"); do
-			[ "$p" = "$name" ] || [ "$p" = "/usr/bin/$name" ] || continue
+			[ "$p" = "$name" ] || [ "$p" = "/usr/bin/$name" ] || [ -n "$own" ] || continue
 			[ "${p#/}" = "$p" ] && p=$(env -i PATH=/usr/bin:/bin sh -c 'command -v "$1"' - "$p")
 			paths=$((paths + 1)); goes_in "$p" "$app" || note_bad "$app: ${f##*/} runs $p"
 		done
@@ -320,6 +330,13 @@ case " $wrapped " in *" totem "*)
 	check "packager mode: calling org.gnome.Totem from its sandbox starts the wrapped Totem in its sandbox" \
 		sandboxed org.gnome.Totem /usr/libexec/totem
 	stop_program /usr/libexec/totem
+	case " $wrapped " in *" epiphany "*)
+		call_from_run /usr/share/boxwrap/profiles/epiphany.yaml org.gnome.Epiphany.SearchProvider /org/gnome/Epiphany/SearchProvider org.freedesktop.DBus.Peer.Ping
+		check "packager mode: calling Epiphany's SearchProvider from its sandbox starts the helper in that sandbox" \
+			sandboxed org.gnome.Epiphany /usr/libexec/epiphany-search-provider
+		stop_program /usr/libexec/epiphany-search-provider ;;
+	*) skip_absent "" "epiphany is not installed" ;;
+	esac
 	kill "$bus_pid" ;;
 *) skip_absent "" "totem is not installed" ;;
 esac
