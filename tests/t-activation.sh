@@ -300,7 +300,7 @@ if ! mount -t overlay overlay -o "lowerdir=$pkgdir/usr:/usr" /usr 2>"$scratch/er
 	done_testing
 	exit 0
 fi
-bad= paths=0
+bad='' paths=0
 for name in $wrapped; do
 	app=$(app_of "/usr/bin/$name")
 	found=$(env -i PATH=/usr/local/bin:/usr/bin:/bin sh -c 'command -v "$1"' - "$name")
