@@ -177,9 +177,11 @@ install: all man
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles
 	for p in $(PROFILES); do install -m644 $$p $(DESTDIR)$(DATADIR)/boxwrap/profiles/; done
 	# The administrator's profiles (the apk trigger watches both), and
-	# PATH and XDG_DATA_DIRS for the launchers `boxwrap export` writes.
+	# PATH, XDG_DATA_DIRS and XDG_CONFIG_DIRS for what `boxwrap export`
+	# writes: login shells (profile.d) and systemd user sessions.
 	install -d $(DESTDIR)$(SYSCONFDIR)/boxwrap/profiles
 	install -Dm644 contrib/profile.d/boxwrap.sh $(DESTDIR)$(SYSCONFDIR)/profile.d/boxwrap.sh
+	install -Dm644 contrib/environment.d/60-boxwrap.conf $(DESTDIR)$(LIBDIR)/environment.d/60-boxwrap.conf
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

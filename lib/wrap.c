@@ -12,6 +12,7 @@
 
 #include "backend.h"
 #include "desktop.h"
+#include "strv.h"
 #include "lookup.h"
 #include "profile.h"
 #include "util.h"
@@ -46,6 +47,13 @@ static bool name_ok(const char *n)
 }
 
 /* ---- exports ---------------------------------------------------------- */
+
+static bool is_shell(const char *root, const char *name);
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 struct entry {
 	char *profile; /* the profile on the target system: /usr/share/boxwrap/profiles/mpv.yaml */
@@ -84,38 +92,57 @@ static void free_entries(struct entries *e)
 	*e = (struct entries){0};
 }
 
-/* A package's desktop entry, read once per run. */
-struct desktop {
-	char *id;   /* file name: mpv.desktop */
+/* A package's file that may start a profiled program, read once per run:
+ * a desktop entry, an autostart entry or a D-Bus service file. */
+struct pkgfile {
+	char *id;   /* file name: mpv.desktop, org.gnome.Totem.service */
 	char *prog; /* Exec's program, or NULL */
 	char *text;
+	struct dbus_service svc; /* service files: parsed */
 };
 
-struct desktops {
-	struct desktop *v;
+struct pkgfiles {
+	const char *dir; /* where the package installs them, on the target system */
+	struct pkgfile *v;
 	size_t n;
 };
 
-static void scan_desktops(const char *dir, struct desktops *out)
+/* A file name written into an exported file's comment and used as its
+ * name: nothing a line break, a shell or a path could misread. */
+static bool file_id_ok(const char *id)
+{
+	return id[0] != '.' && id[0] != '-' &&
+	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+@-") == strlen(id);
+}
+
+static void scan_files(const char *root, struct pkgfiles *out)
 {
 	struct dirent **ents;
+	bool service = str_has_suffix(out->dir, "services");
+	const char *suffix = service ? ".service" : ".desktop";
+	cleanup_free char *dir = xasprintf("%s%s", root, out->dir);
 	int n = scandir(dir, &ents, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		const char *id = ents[i]->d_name;
-		if (has_control_char(id) && str_has_suffix(id, ".desktop")) {
+		if (has_control_char(id) && str_has_suffix(id, suffix)) {
 			/* It would add lines to the entries and the manifest we write. */
 			cleanup_free char *shown = one_line(id);
-			fprintf(stderr, "%s: %s/%s: refusing a desktop file name with control characters\n", PROG, dir,
-				shown);
-		} else if (id[0] != '.' && str_has_suffix(id, ".desktop")) {
-			cleanup_free char *path = xasprintf("%s/%s", dir, id);
-			char *text = read_regular_file(path, MAX_DESKTOP_FILE);
-			if (text) {
-				out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-				out->v[out->n++] = (struct desktop){
-					.id = xstrdup(id), .prog = desktop_exec_program(text), .text = text,
-				};
-			}
+			fprintf(stderr, "%s: %s/%s: refusing a file name with control characters\n", PROG, dir, shown);
+			free(ents[i]);
+			continue;
+		}
+		cleanup_free char *path = xasprintf("%s/%s", dir, id);
+		char *text = file_id_ok(id) && str_has_suffix(id, suffix) ? read_regular_file(path, MAX_DESKTOP_FILE) : NULL;
+		struct pkgfile f = {.id = xstrdup(id), .text = text};
+		if (text && service && dbus_service_parse(text, &f.svc))
+			f.prog = xstrdup(f.svc.args.v[0]);
+		else if (text && !service)
+			f.prog = desktop_exec_program(text);
+		if (text) {
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n++] = f;
+		} else {
+			free(f.id);
 		}
 		free(ents[i]);
 	}
@@ -123,27 +150,57 @@ static void scan_desktops(const char *dir, struct desktops *out)
 		free(ents);
 }
 
-static void free_desktops(struct desktops *d)
+static void free_files(struct pkgfiles *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i].id);
 		free(d->v[i].prog);
 		free(d->v[i].text);
+		dbus_service_clear(&d->v[i].svc);
 	}
 	free(d->v);
+	d->v = NULL;
+	d->n = 0;
 }
 
-/* Does this entry start the program? Exec naming the command, the
- * launcher's name through PATH, or another directory's NAME. */
-static bool desktop_matches(const struct desktop *d, const struct policy *p, const char *name)
+/* Does Exec start the program? The command itself, the launcher's name
+ * through PATH, or another directory's NAME (packager mode moves the
+ * program; the package's files still name /usr/bin/NAME). */
+static bool runs_program(const char *prog, const struct policy *p, const char *name)
+{
+	return prog && (!strcmp(prog, p->command) || !strcmp(prog, name) ||
+			(prog[0] == '/' && !strcmp(base_name(prog), name)));
+}
+
+static bool desktop_matches(const struct pkgfile *d, const struct policy *p, const char *name)
 {
 	cleanup_free char *own = xasprintf("%s.desktop", p->app_id);
-	if (!strcmp(d->id, own))
+	return !strcmp(d->id, own) || runs_program(d->prog, p, name);
+}
+
+/* A bus name the app may own on the session bus: its id and the names
+ * below it, its MPRIS names (dbus.c's defaults) and its own: grants. A
+ * service file for one of these must start it in the app's sandbox: the
+ * app can call the name while nothing owns it, and the bus would start
+ * the file's Exec on the host. */
+static bool own_pattern_hits(const char *name, const char *pattern)
+{
+	size_t n = strlen(pattern);
+	if (n > 2 && !strcmp(pattern + n - 2, ".*"))
+		return !strncmp(name, pattern, n - 2) && (name[n - 2] == '\0' || name[n - 2] == '.');
+	return !strcmp(name, pattern);
+}
+
+static bool app_owns(const struct policy *p, const char *name)
+{
+	cleanup_free char *own = xasprintf("%s.*", p->app_id);
+	cleanup_free char *mpris = xasprintf("org.mpris.MediaPlayer2.%s.*", p->app_id);
+	if (own_pattern_hits(name, own) || own_pattern_hits(name, mpris))
 		return true;
-	if (!d->prog)
-		return false;
-	return !strcmp(d->prog, p->command) || !strcmp(d->prog, name) ||
-	       (d->prog[0] == '/' && !strcmp(base_name(d->prog), name));
+	for (size_t i = 0; i < p->session_bus.own.n; i++)
+		if (own_pattern_hits(name, p->session_bus.own.v[i]))
+			return true;
+	return false;
 }
 
 /* Profile files that only root or their owner could have written. */
@@ -199,9 +256,176 @@ static bool installed(const char *root, const char *command)
 	return lstat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/* The package files exports_update reads, on the target system. */
+enum { PF_APPS, PF_AUTOSTART, PF_SERVICES, PF_SYSTEM_SERVICES, PF_KINDS };
+static const char *const pkg_dirs[PF_KINDS] = {
+	[PF_APPS] = APPS_DIR,
+	[PF_AUTOSTART] = "/etc/xdg/autostart",
+	[PF_SERVICES] = "/usr/share/dbus-1/services",
+	[PF_SYSTEM_SERVICES] = "/usr/share/dbus-1/system-services",
+};
+/* Where their exports go, below the exports directory: share/ is first
+ * in XDG_DATA_DIRS, xdg/ first in XDG_CONFIG_DIRS (profile.d). */
+static const char *const export_dirs[PF_KINDS] = {
+	[PF_APPS] = "share/applications",
+	[PF_AUTOSTART] = "xdg/autostart",
+	[PF_SERVICES] = "share/dbus-1/services",
+};
+/* Launchers of helpers that run in an app's sandbox (D-Bus services
+ * below the app's id whose Exec is another program). */
+#define HELPERS_DIR "libexec"
+/* Packager mode's, inside the package. */
+#define HELPER_LAUNCHERS "/usr/libexec/boxwrap"
+
+struct exporting {
+	const struct policy *p;
+	const char *file, *key, *name, *launcher;
+	const struct gen_opts *o;
+	struct entries *want;
+};
+
+/* Adds rel with text unless another profile exports it already. */
+static bool add_unique(struct exporting *x, char *rel, char *text, mode_t mode)
+{
+	if (find_entry(x->want, rel)) {
+		fprintf(stderr, "%s: %s: %s is exported from another profile already\n", PROG, x->file, rel);
+		free(rel);
+		free(text);
+		return false;
+	}
+	add_entry(x->want, x->key, rel, text, mode);
+	return true;
+}
+
+/* The package's menu entries for the program, and APP-ID.desktop. */
+static void export_desktops(struct exporting *x, const struct pkgfiles *apps)
+{
+	const struct pkgfile *first = NULL;
+	cleanup_free char *own = xasprintf("share/applications/%s.desktop", x->p->app_id);
+	for (size_t i = 0; i < apps->n; i++) {
+		const struct pkgfile *d = &apps->v[i];
+		if (!desktop_matches(d, x->p, x->name))
+			continue;
+		cleanup_free char *src = xasprintf("%s/%s", apps->dir, d->id);
+		char *text = desktop_rewrite(d->text, src, x->launcher, 0);
+		if (text && add_unique(x, xasprintf("share/applications/%s", d->id), text, 0644) && !first)
+			first = d;
+	}
+	/* xdg-desktop-portal 1.20.1-1.20.2 require APP-ID.desktop; a hidden
+	 * twin of the package's entry keeps its name and icon in dialogs. */
+	if (!find_entry(x->want, own)) {
+		cleanup_free char *src = first ? xasprintf("%s/%s", apps->dir, first->id) : NULL;
+		char *text = first ? desktop_rewrite(first->text, src, x->launcher, DESKTOP_HIDDEN)
+				   : desktop_minimal(x->name, x->launcher);
+		add_entry(x->want, x->key, steal_pointer(&own), text, 0644);
+	}
+}
+
+/* Session autostart entries that start the program (postmarketOS starts
+ * Calls and Chatty as daemons from /etc/xdg/autostart): same name, so
+ * the export replaces the package's (XDG Autostart Specification). */
+static void export_autostart(struct exporting *x, const struct pkgfiles *autostart)
+{
+	for (size_t i = 0; i < autostart->n; i++) {
+		const struct pkgfile *d = &autostart->v[i];
+		if (!runs_program(d->prog, x->p, x->name))
+			continue;
+		cleanup_free char *src = xasprintf("%s/%s", autostart->dir, d->id);
+		char *text = desktop_rewrite(d->text, src, x->launcher, DESKTOP_AUTOSTART);
+		if (text)
+			add_unique(x, xasprintf("xdg/autostart/%s", d->id), text, 0644);
+	}
+}
+
+/* The program a helper's Exec names, on the target system: absolute, or
+ * found where a session's PATH would find it. NULL if it is not there. */
+static char *helper_path(const char *root, const char *prog)
+{
+	static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin"};
+	struct stat st;
+	if (prog[0] == '/') {
+		cleanup_free char *p = xasprintf("%s%s", root, prog);
+		return stat(p, &st) == 0 && S_ISREG(st.st_mode) && !strstr(prog, "/../") ? xstrdup(prog) : NULL;
+	}
+	for (size_t i = 0; i < sizeof(path) / sizeof(*path) && !strchr(prog, '/'); i++) {
+		cleanup_free char *p = xasprintf("%s%s/%s", root, path[i], prog);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			return xasprintf("%s/%s", path[i], prog);
+	}
+	return NULL;
+}
+
+/* Session D-Bus services: a file whose Exec runs the program starts the
+ * launcher with the file's arguments (--gapplication-service); a file
+ * for a name the app may own that runs another program (Epiphany's
+ * SearchProvider) starts that program in the app's sandbox, through a
+ * launcher of its own; one that names no program found here is exported
+ * with Exec=/bin/false, so that calling the name fails rather than
+ * starting anything on the host. The export's directory comes before the
+ * package's in the bus's search (XDG_DATA_DIRS), and the first file for a
+ * name wins. */
+static void export_services(struct exporting *x, const char *root, const struct pkgfiles *services)
+{
+	for (size_t i = 0; i < services->n; i++) {
+		const struct pkgfile *d = &services->v[i];
+		const struct dbus_service *svc = &d->svc;
+		cleanup_free char *helper = NULL, *exec = NULL, *src = xasprintf("%s/%s", services->dir, d->id);
+		if (!d->prog)
+			continue;
+		if (runs_program(d->prog, x->p, x->name)) {
+			exec = xstrdup(x->launcher);
+		} else if (app_owns(x->p, svc->name)) {
+			helper = helper_path(root, d->prog);
+			if (helper && !is_shell(root, base_name(helper))) {
+				struct policy h = *x->p;
+				h.command = helper;
+				h.args = (struct strv){0};
+				char *rel = xasprintf(HELPERS_DIR "/%s", svc->name);
+				exec = xasprintf(BOXWRAP_EXPORTS_DIR "/%s", rel);
+				if (!add_unique(x, rel, launcher_text(&h, x->file, x->o), 0755))
+					continue;
+			} else {
+				fprintf(stderr, "%s: %s: %s: %s %s; calling %s fails instead of starting it outside the sandbox\n",
+					PROG, x->file, src, d->prog, helper ? "is a shell" : "is not installed", svc->name);
+				exec = xstrdup("/bin/false");
+			}
+		} else {
+			continue;
+		}
+		/* Refused: /bin/false and nothing of the package's Exec. */
+		struct dbus_service bare = *svc;
+		if (!helper && strcmp(exec, x->launcher))
+			bare.args.n = 1;
+		else if (svc->dropped.n)
+			fprintf(stderr, "%s: %s: %s: %zu argument(s) of Exec not a plain word, left out\n", PROG,
+				x->file, src, svc->dropped.n);
+		add_unique(x, xasprintf("share/dbus-1/services/%s", d->id), dbus_service_rewrite(&bare, src, exec), 0644);
+	}
+}
+
+/* A daemon's system bus service: the system bus reads only its own
+ * directories (/usr/local/share, /usr/share, /lib), in that order, so no
+ * export can come first. Say which file would start the daemon outside
+ * its sandbox; boxwrap(1) says what to do. */
+static void check_system_services(struct exporting *x, const struct pkgfiles *services)
+{
+	for (size_t i = 0; i < services->n; i++) {
+		const struct pkgfile *d = &services->v[i];
+		if (!d->prog || !(runs_program(d->prog, x->p, x->name) || app_owns(x->p, d->svc.name) ||
+				  strv_find(&x->p->system_bus.own, d->svc.name) >= 0))
+			continue;
+		if (!strcmp(d->prog, "/bin/false") && !d->svc.systemd)
+			continue;
+		fprintf(stderr, "%s: %s: warning: %s/%s starts %s outside the sandbox when a client calls %s "
+			"(D-Bus activation%s); see boxwrap(1), D-BUS ACTIVATION\n", PROG, x->file, services->dir, d->id,
+			strcmp(d->prog, "/bin/false") ? d->prog : "the daemon", d->svc.name,
+			d->svc.systemd ? " through its systemd unit" : "");
+	}
+}
+
 /* What one valid profile exports. Returns false on a conflict. */
-static bool plan_exports(const struct policy *p, const char *file, const char *key,
-			 const struct desktops *apps, const struct gen_opts *o, struct entries *want)
+static bool plan_exports(const struct policy *p, const char *file, const char *key, const char *root,
+			 const struct pkgfiles *pf, const struct gen_opts *o, struct entries *want)
 {
 	const char *name = base_name(p->command);
 	cleanup_free char *bin = xasprintf("bin/%s", name);
@@ -219,36 +443,56 @@ static bool plan_exports(const struct policy *p, const char *file, const char *k
 		return false;
 	}
 	cleanup_free char *launcher = xasprintf(BOXWRAP_EXPORTS_DIR "/%s", bin);
+	struct exporting x = {.p = p, .file = file, .key = key, .name = name, .launcher = launcher, .o = o, .want = want};
 	add_entry(want, key, steal_pointer(&bin), launcher_text(p, file, o), 0755);
-	if (p->service)
-		return true; /* a daemon has no desktop entry */
-	const struct desktop *first = NULL;
-	for (size_t i = 0; i < apps->n; i++) {
-		const struct desktop *d = &apps->v[i];
-		if (!desktop_matches(d, p, name))
-			continue;
-		char *rel = xasprintf("share/applications/%s", d->id);
-		cleanup_free char *src = xasprintf(APPS_DIR "/%s", d->id);
-		char *text = desktop_rewrite(d->text, src, launcher, false);
-		if (!text || find_entry(want, rel)) {
-			if (text)
-				fprintf(stderr, "%s: %s: %s is exported from another profile already\n", PROG, file, rel);
-			free(rel);
-			free(text);
-			continue;
-		}
-		add_entry(want, key, rel, text, 0644);
-		if (!first)
-			first = d;
+	if (p->service) {
+		check_system_services(&x, &pf[PF_SYSTEM_SERVICES]);
+		return true; /* a daemon has no desktop entry and no session */
 	}
-	/* xdg-desktop-portal 1.20.1-1.20.2 require APP-ID.desktop; a hidden
-	 * twin of the package's entry keeps its name and icon in dialogs. */
-	if (!find_entry(want, own)) {
-		cleanup_free char *src = first ? xasprintf(APPS_DIR "/%s", first->id) : NULL;
-		char *text = first ? desktop_rewrite(first->text, src, launcher, true) : desktop_minimal(name, launcher);
-		add_entry(want, key, steal_pointer(&own), text, 0644);
-	}
+	export_desktops(&x, &pf[PF_APPS]);
+	export_autostart(&x, &pf[PF_AUTOSTART]);
+	export_services(&x, root, &pf[PF_SERVICES]);
 	return true;
+}
+
+/* share/applications/mimeinfo.cache for the exported entries, as
+ * update-desktop-database writes it: GLib (gio open, xdg-open on GNOME)
+ * finds an application for a MIME type only through a directory's cache
+ * once the directory has an entry of the same name as an indexed one
+ * further down XDG_DATA_DIRS; without it, exporting an entry took its
+ * MIME types away. Entries kept as they were are read back. */
+static char *mime_cache(const struct entries *want, const char *exports)
+{
+	struct strv pairs = {0};
+	for (size_t i = 0; i < want->n; i++) {
+		const struct entry *e = &want->v[i];
+		if (!str_has_prefix(e->rel, "share/applications/") || !str_has_suffix(e->rel, ".desktop"))
+			continue;
+		cleanup_free char *path = e->text ? NULL : xasprintf("%s/%s", exports, e->rel);
+		cleanup_free char *old = path ? read_regular_file(path, MAX_DESKTOP_FILE) : NULL;
+		struct strv types = {0};
+		if (e->text || old)
+			desktop_mime_types(e->text ? e->text : old, &types);
+		for (size_t k = 0; k < types.n; k++)
+			strv_take(&pairs, xasprintf("%s\t%s", types.v[k], e->rel + strlen("share/applications/")));
+		strv_clear(&types);
+	}
+	if (pairs.n)
+		qsort(pairs.v, pairs.n, sizeof(*pairs.v), by_string);
+	struct buf out = {0};
+	buf_adds(&out, "[MIME Cache]\n");
+	for (size_t i = 0; i < pairs.n; i++) {
+		char *tab = strchr(pairs.v[i], '\t');
+		size_t tl = (size_t)(tab - pairs.v[i]);
+		bool same = i > 0 && !strncmp(pairs.v[i - 1], pairs.v[i], tl + 1);
+		if (!same)
+			buf_addf(&out, "%s%.*s=", i ? "\n" : "", (int)tl, pairs.v[i]);
+		buf_addf(&out, "%s;", tab + 1);
+	}
+	if (pairs.n)
+		buf_addc(&out, '\n');
+	strv_clear(&pairs);
+	return buf_steal(&out);
 }
 
 static void read_manifest(const char *path, struct entries *out)
@@ -323,13 +567,15 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 		r[--rl] = '\0';
 	cleanup_free char *exports = xasprintf("%s" BOXWRAP_EXPORTS_DIR, r);
 	cleanup_free char *manifest = xasprintf("%s/.manifest", exports);
-	cleanup_free char *appsdir = xasprintf("%s" APPS_DIR, r);
 	struct entries want = {0}, old = {0};
 	struct strv seen = {0}, broken = {0};
-	struct desktops apps = {0};
+	struct pkgfiles pf[PF_KINDS];
 	int changes = 0, status = 0;
 
-	scan_desktops(appsdir, &apps);
+	for (int k = 0; k < PF_KINDS; k++) {
+		pf[k] = (struct pkgfiles){.dir = pkg_dirs[k]};
+		scan_files(r, &pf[k]);
+	}
 	read_manifest(manifest, &old);
 	/* SYSCONFDIR first: the administrator's file replaces the package's. */
 	for (const char *const *dir = profile_dirs; *dir; dir++) {
@@ -354,7 +600,7 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 						"sandbox every script; use boxwrap run\n", PROG, path, p.command);
 					policy_free(&p);
 				} else {
-					if (!plan_exports(&p, path, key, &apps, o, &want))
+					if (!plan_exports(&p, path, key, r, pf, o, &want))
 						strv_push(&broken, key);
 					policy_free(&p);
 				}
@@ -376,13 +622,19 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 	for (size_t i = 0; i < broken.n; i++)
 		fprintf(stderr, "%s: %s: not exported; its previous exports, if any, are kept\n", PROG, broken.v[i]);
 
-	cleanup_free char *bindir = xasprintf("%s/bin", exports);
-	cleanup_free char *appdir = xasprintf("%s/share/applications", exports);
-	if (mkdirs(bindir, 0755) < 0 || mkdirs(appdir, 0755) < 0) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", PROG, exports, strerror(errno));
-		status = -1;
-		goto out;
+	/* Every directory exists, empty or not, so that a bus or session
+	 * started before the first export still has it in its search path
+	 * (dbus-daemon watches its service directories for changes). */
+	const char *dirs[] = {"bin", HELPERS_DIR, export_dirs[PF_APPS], export_dirs[PF_AUTOSTART], export_dirs[PF_SERVICES]};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		cleanup_free char *d = xasprintf("%s/%s", exports, dirs[i]);
+		if (mkdirs(d, 0755) < 0) {
+			fprintf(stderr, "%s: cannot create %s: %s\n", PROG, d, strerror(errno));
+			status = -1;
+			goto out;
+		}
 	}
+	add_entry(&want, "", xstrdup("share/applications/mimeinfo.cache"), mime_cache(&want, exports), 0644);
 	struct buf list = {0};
 	for (size_t i = 0; i < want.n; i++) {
 		const struct entry *e = &want.v[i];
@@ -401,8 +653,10 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 		}
 	}
 	add_entry(&want, "", xstrdup("./.manifest"), NULL, 0);
-	changes += prune(bindir, "bin", &want, verbose);
-	changes += prune(appdir, "share/applications", &want, verbose);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		cleanup_free char *d = xasprintf("%s/%s", exports, dirs[i]);
+		changes += prune(d, dirs[i], &want, verbose);
+	}
 	/* One flush for every launcher and desktop file, then the manifest
 	 * that names them, written durably. */
 	int exports_fd = open(exports, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -422,7 +676,8 @@ int exports_update(const char *root, const struct gen_opts *o, const char *const
 out:
 	free_entries(&want);
 	free_entries(&old);
-	free_desktops(&apps);
+	for (int k = 0; k < PF_KINDS; k++)
+		free_files(&pf[k]);
 	strv_clear(&seen);
 	strv_clear(&broken);
 	return status;
@@ -440,6 +695,46 @@ static bool is_launcher(const char *path)
 	buf[n] = '\0';
 	return str_has_prefix(buf, "#!/bin/sh\n") && strstr(buf, "\n# Launcher for ") &&
 	       strstr(buf, ", generated by boxwrap ");
+}
+
+/* The package's session service files for names the app may own whose
+ * Exec runs another program of the package (Epiphany's SearchProvider):
+ * that helper gets a launcher of the app's sandbox in
+ * /usr/libexec/boxwrap/NAME and the file, rewritten in place, runs it;
+ * the program's own files name /usr/bin/NAME, the launcher already. So a
+ * wrapped package needs no export for its D-Bus activation. */
+static void wrap_services(const char *destdir, const struct policy *p, const char *file, const struct gen_opts *o)
+{
+	struct pkgfiles svcs = {.dir = pkg_dirs[PF_SERVICES]};
+	const char *name = base_name(p->command);
+	scan_files(destdir, &svcs);
+	for (size_t i = 0; i < svcs.n; i++) {
+		const struct pkgfile *d = &svcs.v[i];
+		if (!d->prog || d->prog[0] != '/' || runs_program(d->prog, p, name) || !app_owns(p, d->svc.name) ||
+		    str_has_prefix(d->prog, HELPER_LAUNCHERS "/"))
+			continue;
+		cleanup_free char *helper = helper_path(destdir, d->prog);
+		if (!helper || is_shell(destdir, base_name(helper))) {
+			fprintf(stderr, "%s: %s/%s: %s is not in the package; left as it is\n", PROG, svcs.dir, d->id, d->prog);
+			continue;
+		}
+		struct policy h = *p;
+		h.command = helper;
+		h.args = (struct strv){0};
+		cleanup_free char *rel = xasprintf(HELPER_LAUNCHERS "/%s", d->svc.name);
+		cleanup_free char *dst = xasprintf("%s%s", destdir, rel);
+		cleanup_free char *src = xasprintf("%s/%s", svcs.dir, d->id);
+		cleanup_free char *svc_path = xasprintf("%s%s", destdir, src);
+		cleanup_free char *text = launcher_text(&h, file, o);
+		cleanup_free char *svc = dbus_service_rewrite(&d->svc, src, rel);
+		cleanup_free char *parent = xstrdup(dst);
+		*strrchr(parent, '/') = '\0';
+		if (mkdirs(parent, 0755) < 0 || write_file_atomic(dst, text, strlen(text), 0755) < 0 ||
+		    write_file_atomic(svc_path, svc, strlen(svc), 0644) < 0)
+			die_errno("cannot write %s", dst);
+		printf("%s: %s now starts %s in the sandbox (%s)\n", PROG, src, d->prog, rel);
+	}
+	free_files(&svcs);
 }
 
 void wrap_package(const char *destdir, const char *profile, const char *bin, const struct gen_opts *o)
@@ -494,5 +789,6 @@ void wrap_package(const char *destdir, const char *profile, const char *bin, con
 	if (write_file_atomic(src, text, strlen(text), 0755) < 0)
 		die_errno("cannot write %s", src);
 	printf("%s: %s is now the launcher; the program is %s\n", PROG, bin, p.command);
+	wrap_services(destdir, &p, path, o);
 	policy_free(&p);
 }

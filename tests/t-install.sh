@@ -19,6 +19,18 @@ check "make install puts the profile directories and profile.d script in place" 
 mkdir -p "$root/usr/bin" "$root/usr/share/applications" "$root/var/lib/decoy"
 for p in mpv noentry other sh; do printf '#!/bin/sh\necho real %s\n' "$p" > "$root/usr/bin/$p"; chmod 755 "$root/usr/bin/$p"; done
 cp tests/pkg/mpv.desktop tests/pkg/other.desktop "$root/usr/share/applications/"
+# Service files, autostart entries, a daemon's system service.
+mkdir -p "$root/usr/share/dbus-1/services" "$root/usr/share/dbus-1/system-services" "$root/etc/xdg/autostart" "$root/usr/libexec"
+printf '[D-BUS Service]\nName=io.mpv.Mpv\nExec=/usr/bin/mpv --gapplication-service\n' > "$root/usr/share/dbus-1/services/io.mpv.Mpv.service"
+printf '[D-BUS Service]\nName=io.mpv.Mpv.Helper\nExec=/usr/libexec/mpv-helper --flag "quoted arg"\n' > "$root/usr/share/dbus-1/services/io.mpv.Mpv.Helper.service"
+printf '[D-BUS Service]\nName=io.mpv.Mpv.Gone\nExec=/usr/libexec/gone\n' > "$root/usr/share/dbus-1/services/io.mpv.Mpv.Gone.service"
+printf '[D-BUS Service]\nName=org.example.Other\nExec=/usr/bin/other\n' > "$root/usr/share/dbus-1/services/org.example.Other.service"
+printf '#!/bin/sh\n' > "$root/usr/libexec/mpv-helper"; chmod 755 "$root/usr/libexec/mpv-helper"
+printf '[Desktop Entry]\nType=Application\nName=mpv daemon\nTryExec=mpv\nExec=mpv --daemon\nNoDisplay=true\nX-GNOME-AutoRestart=true\n' > "$root/etc/xdg/autostart/mpv-daemon.desktop"
+printf '[Desktop Entry]\nType=Application\nName=other daemon\nExec=other --daemon\n' > "$root/etc/xdg/autostart/other-daemon.desktop"
+printf '[D-BUS Service]\nName=org.example.Svc\nExec=/usr/bin/svcd\nUser=root\n' > "$root/usr/share/dbus-1/system-services/org.example.Svc.service"
+printf '#!/bin/sh\n' > "$root/usr/bin/svcd"; chmod 755 "$root/usr/bin/svcd"
+printf 'app-id: org.example.Svc\ntype: service\ncommand: /usr/bin/svcd\nsystem-bus:\n  own: [org.example.Svc]\n' > "$prof/svcd.yaml"
 printf '/bin/sh\n/bin/bash\n' > "$root/etc/shells"
 echo decoy > "$root/var/lib/decoy/file"
 cp tests/pkg/mpv.yaml tests/pkg/noentry.yaml tests/pkg/ghost.yaml "$prof/"
@@ -29,6 +41,10 @@ snapshot() { (cd "$root" && find . -path ./var/lib/boxwrap -prune -o -print | so
 exports_state() { (cd "$exports" && find . -print | sort | while IFS= read -r f; do
 	printf '%s %s\n' "$(stat -c '%F %a %i %Y' "$f")" "$f"; done; cat .manifest); }
 snapshot > "$scratch/before"
+# A package's file name with a line break (removed before the snapshots
+# are compared: they list names one a line).
+evil_name="$root/usr/share/applications/$(printf 'x\nDBusActivatable=true\n')mpv.desktop"
+cp tests/pkg/mpv.desktop "$evil_name"
 
 "$bw" export --root "$root" > "$scratch/out" 2> "$scratch/err"
 check "export exits 0 although one profile is broken" test $? = 0
@@ -39,14 +55,35 @@ check "no launcher for a program that is not installed" test ! -e "$exports/bin/
 check "no launcher from the broken profile" sh -c '! grep -rq org.example.Broken "$1"' - "$exports"
 check "boxwrap's own shell profile is not exported (a shell in PATH)" test ! -e "$exports/bin/sh"
 check "the package's desktop entry is shadowed" test -f "$exports/share/applications/mpv.desktop"
-check "Exec is the launcher and the file field code only" \
-	test "$(grep '^Exec=' "$exports/share/applications/mpv.desktop")" = "Exec=/var/lib/boxwrap/exports/bin/mpv %U"
-check "nothing of the package's Exec arguments, actions or D-Bus activation is copied" \
-	sh -c '! grep -Eq "shadow|@@|pseudo-gui|evil|Action|DBusActivatable|TryExec" "$1"' - "$exports/share/applications/mpv.desktop"
+check "Exec is the launcher with the package's arguments and one file field code" \
+	test "$(grep '^Exec=' "$exports/share/applications/mpv.desktop" | head -n 1)" = "Exec=/var/lib/boxwrap/exports/bin/mpv --player-operation-mode=pseudo-gui %U /etc/shadow"
+check "Flatpak's @@ markers, D-Bus activation and TryExec are not copied" \
+	sh -c '! grep -Eq "@@|DBusActivatable|TryExec" "$1"' - "$exports/share/applications/mpv.desktop"
+check "desktop actions are kept, each running the launcher with its arguments" \
+	sh -c 'grep -qx "Actions=evil;" "$1" && grep -qx "\[Desktop Action evil\]" "$1" && grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv --script=/tmp/evil.lua" "$1"' - "$exports/share/applications/mpv.desktop"
+check "an action without Exec of its own is dropped" sh -c '! grep -q "nothing" "$1"' - "$exports/share/applications/mpv.desktop"
+check "mimeinfo.cache lists the exported entry for its MIME types (GLib needs it)" \
+	sh -c 'grep -qx "\[MIME Cache\]" "$1" && grep -qx "video/mp4=mpv.desktop;" "$1"' - "$exports/share/applications/mimeinfo.cache"
+check "the package's D-Bus service for the app runs the launcher with its arguments" \
+	sh -c 'grep -qx "Name=io.mpv.Mpv" "$1" && grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv --gapplication-service" "$1"' - "$exports/share/dbus-1/services/io.mpv.Mpv.service"
+check "a helper below the app id runs in the app's sandbox through a launcher of its own" \
+	sh -c 'grep -qx "Exec=/var/lib/boxwrap/exports/libexec/io.mpv.Mpv.Helper --flag" "$1" && grep -q "^# Launcher for io.mpv.Mpv" "$2" && grep -q "/usr/libexec/mpv-helper" "$2" && sh -n "$2"' - "$exports/share/dbus-1/services/io.mpv.Mpv.Helper.service" "$exports/libexec/io.mpv.Mpv.Helper"
+check "a helper that is not installed cannot be started: Exec=/bin/false" \
+	grep -qx "Exec=/bin/false" "$exports/share/dbus-1/services/io.mpv.Mpv.Gone.service"
+check "another app's service and a quoted argument are not exported as they were" \
+	sh -c '! [ -e "$1/org.example.Other.service" ] && ! grep -rq "quoted" "$1"' - "$exports/share/dbus-1/services"
+check "the autostart entry that starts the program runs the launcher, Hidden kept" \
+	sh -c 'grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv --daemon" "$1" && grep -qx "X-GNOME-AutoRestart=true" "$1" && ! grep -q TryExec "$1"' - "$exports/xdg/autostart/mpv-daemon.desktop"
+check "a file name with a line break is not exported (no line injected)" \
+	sh -c '! grep -rqx "DBusActivatable=true" "$1" && [ "$(ls "$1/share/applications" | grep -c "mpv.desktop\$")" = 1 ]' - "$exports"
+rm "$evil_name"
+check "an autostart entry of another program is not exported" test ! -e "$exports/xdg/autostart/other-daemon.desktop"
+check "a daemon's system service that would start it outside the sandbox is reported" \
+	grep -q "org.example.Svc.service starts /usr/bin/svcd outside the sandbox" "$scratch/err"
 check "the rest of the entry is kept (names, icon, MIME types)" \
 	sh -c 'grep -qx "Name\[de\]=mpv Medienabspieler" "$1" && grep -qx "Icon=mpv" "$1" && grep -qx "MimeType=video/mp4;audio/mpeg;" "$1"' - "$exports/share/applications/mpv.desktop"
 check "APP-ID.desktop exists for the portal, hidden from menus" \
-	sh -c 'grep -qx "NoDisplay=true" "$1" && grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv %U" "$1"' - "$exports/share/applications/io.mpv.Mpv.desktop"
+	sh -c 'grep -qx "NoDisplay=true" "$1" && grep -qx "Exec=/var/lib/boxwrap/exports/bin/mpv --player-operation-mode=pseudo-gui %U /etc/shadow" "$1" && ! grep -q MimeType "$1"' - "$exports/share/applications/io.mpv.Mpv.desktop"
 check "an app without a desktop entry gets a minimal APP-ID.desktop" \
 	sh -c 'grep -qx "Exec=/var/lib/boxwrap/exports/bin/noentry" "$1" && grep -qx "NoDisplay=true" "$1"' - "$exports/share/applications/org.example.NoEntry.desktop"
 check "an unrelated desktop entry is not exported" test ! -e "$exports/share/applications/other.desktop"
@@ -102,6 +139,9 @@ env="$(env -i PATH=/usr/bin:/bin sh -c '. "$1"; . "$1"; printf "%s\n%s\n" "$PATH
 check "profile.d puts the launchers first in PATH, once" test "$(echo "$env" | sed -n 1p)" = "$exports/bin:/usr/bin:/bin"
 check "profile.d puts the desktop entries first in XDG_DATA_DIRS, once" \
 	test "$(echo "$env" | sed -n 2p)" = "$exports/share:/usr/local/share:/usr/share"
+env="$(env -i PATH=/usr/bin:/bin:$exports/bin XDG_DATA_DIRS=/usr/share:$exports/share XDG_CONFIG_DIRS=/etc/xdg sh -c '. "$1"; printf "%s\n%s\n%s\n" "$PATH" "$XDG_DATA_DIRS" "$XDG_CONFIG_DIRS"' - "$scratch/profile.sh")"
+check "profile.d moves the exports to the front when they are already further back" \
+	test "$(echo "$env" | tr '\n' ' ')" = "$exports/bin:/usr/bin:/bin $exports/share:/usr/share $exports/xdg:/etc/xdg "
 
 # Removing boxwrap: its post-deinstall removes the exports; nothing else changed.
 sed "s|/var/lib/boxwrap|$root/var/lib/boxwrap|g" boxwrap.post-deinstall > "$scratch/post-deinstall"
