@@ -23,10 +23,7 @@ static bool line_ok(const char *l, size_t n)
 		k++;
 	if (k >= n || l[k] != '=')
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)l[i] < 0x20 || l[i] == 0x7f)
-			return false;
-	return true;
+	return !span_has_control_char(l, n);
 }
 
 /* The key of a line ("Name" of "Name[de]=x"), for comparison. */

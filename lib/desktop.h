@@ -4,10 +4,9 @@
  * arguments are kept (the launcher hands them to the program inside the
  * sandbox, after "--"); no file forwarding exists to abuse (security.md
  * I3: Flatpak's @@ markers are dropped). Nothing written contains a
- * control character: every line is checked or built from checked parts.
- * TODO(integrator): a common routine for text written into launchers and
- * exported files is being made elsewhere (issue 16 item 5); these checks
- * (line_ok, add_exec_arg, plain_word, bus_name_ok) should use it. */
+ * control character: every line copied is checked with escape.h's
+ * span_has_control_char, comments go through one_line, and the other
+ * lines are built from checked parts. */
 #pragma once
 #include <stdbool.h>
 

@@ -34,10 +34,15 @@ char *one_line(const char *s)
 	return escape_for_terminal(s);
 }
 
-bool has_control_char(const char *s)
+bool span_has_control_char(const char *s, size_t n)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return true;
 	return false;
+}
+
+bool has_control_char(const char *s)
+{
+	return span_has_control_char(s, strlen(s));
 }

@@ -2,6 +2,7 @@
  * hide a permission when printed (CVE-2023-28101). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Returns a copy where every byte < 0x20 (newline too: a message stays
  * one line), 0x7f, every byte
@@ -20,3 +21,6 @@ char *one_line(const char *s);
 /* True if s has a byte < 0x20 or 0x7f: names (profile and desktop file
  * names, app ids) with one are refused. */
 bool has_control_char(const char *s);
+/* The same for the n bytes at s: a line copied as it is into an exported
+ * file must pass it (lib/desktop.c). */
+bool span_has_control_char(const char *s, size_t n);
