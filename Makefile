@@ -10,6 +10,7 @@ BWRAP ?= /usr/bin/bwrap
 XDG_DBUS_PROXY ?= /usr/bin/xdg-dbus-proxy
 SECCOMPDIR = $(LIBDIR)/boxwrap/seccomp
 SPAWN_HELPER = $(LIBDIR)/boxwrap/flatpak-spawn
+OPEN_HELPER = $(LIBDIR)/boxwrap/open-binds
 PKG_CONFIG ?= pkg-config
 SCDOC ?= scdoc
 CC ?= cc
@@ -25,6 +26,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
+	-DBOXWRAP_OPEN_HELPER='"$(OPEN_HELPER)"' \
 	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
@@ -36,7 +38,7 @@ TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-u
 PROFILES := $(sort $(wildcard profiles/*.yaml))
 MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
-all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/seccomp/default.bpf
+all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/open-binds $(B)/seccomp/default.bpf
 
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -51,6 +53,10 @@ $(B)/boxwrap: $(B)/gen/boxwrap.o $(B)/libboxwrap.a
 
 # flatpak-spawn for nested sandboxes (lib/spawn.h).
 $(B)/flatpak-spawn: $(B)/gen/flatpak-spawn.o $(B)/libboxwrap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Descriptor binds for emitted launchers (gen/open-binds.c).
+$(B)/open-binds: $(B)/gen/open-binds.o $(B)/libboxwrap.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libboxwrap.a
@@ -78,6 +84,7 @@ wrappers: $(B)/boxwrap
 		n=$${p##*/}; n=$${n%.yaml}; \
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
 			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
+			BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 
@@ -125,6 +132,7 @@ deps:
 install: all
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
 	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
+	install -Dm755 $(B)/open-binds $(DESTDIR)$(OPEN_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles

@@ -24,7 +24,8 @@ static bool home_granted(const struct policy *p, enum fs_mode *mode)
 static void add_private_home(struct plan *pl, const struct policy *p)
 {
 	plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s", p->app_id));
-	plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s", p->app_id), plan_word(pl, "{home}"));
+	plan_bind_fd(pl, false, BS_BELOW_HOME, plan_word(pl, "{home}/.var/app/%s", p->app_id), plan_word(pl, "{home}"),
+		     false);
 }
 
 static void add_real_home(struct plan *pl, const struct policy *p, enum fs_mode mode)
@@ -89,7 +90,18 @@ static struct word *grant_source(struct plan *pl, const struct fs_grant *g)
 	}
 }
 
-static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_home)
+/* How a grant's source is opened: below a home the app can write, with
+ * no symlink on the way; elsewhere resolved, as the checks above do. */
+static enum bind_src grant_bind_src(const struct fs_grant *g, bool private_home)
+{
+	if (g->base == FS_XDG_RUN)
+		return BS_RUNTIME;
+	if ((g->base == FS_XDG || g->base == FS_HOME_REL) && !private_home)
+		return BS_BELOW_HOME;
+	return BS_RESOLVED;
+}
+
+static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_home, bool home_writable)
 {
 	struct word *src = grant_source(pl, g);
 	struct word *dst = g->base == FS_XDG_RUN ? plan_word(pl, "/run/user/{uid}/%s", g->sub)
@@ -102,18 +114,19 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, bool private_ho
 	if (g->mode == FS_CREATE)
 		plan_prep(pl, PREP_CREATE_DIR, grant_source(pl, g));
 	plan_prep(pl, g->base == FS_XDG_RUN ? PREP_CHECK_RUNTIME_PATH : PREP_CHECK_PATH, grant_source(pl, g));
-	plan_op(pl, g->mode == FS_RO ? "--ro-bind-try" : "--bind-try", src, dst);
+	plan_bind_fd(pl, g->mode == FS_RO, grant_bind_src(g, private_home), src, dst,
+		     home_writable && (g->base == FS_XDG || g->base == FS_HOME_REL));
 }
 
 void add_filesystem_grants(struct plan *pl, const struct policy *p)
 {
-	enum fs_mode mode;
+	enum fs_mode mode = FS_RW;
 	bool private_home = !home_granted(p, &mode);
 	for (size_t i = 0; i < p->nfs; i++) {
 		const struct fs_grant *g = &p->fs[i];
 		if (g->base == FS_HOST)
 			add_host_dirs(pl, g->mode);
 		/* host-os and host-etc: already bound read-only; home: above. */
-		add_grant(pl, g, private_home);
+		add_grant(pl, g, private_home, private_home || mode != FS_RO);
 	}
 }

@@ -118,6 +118,15 @@ struct step *plan_op(struct plan *pl, const char *opt, struct word *a, struct wo
 	return plan_op3(pl, opt, a, a ? b : NULL, NULL);
 }
 
+struct step *plan_bind_fd(struct plan *pl, bool ro, enum bind_src kind, struct word *src, struct word *dst,
+			  bool in_home)
+{
+	struct step *s = plan_op(pl, ro ? "--ro-bind" : "--bind", src, dst);
+	s->bind_src = kind;
+	s->bind_in_home = in_home;
+	return s;
+}
+
 void plan_guard(struct step *s, enum guard g, struct word *w)
 {
 	s->guard = g;

@@ -8,6 +8,8 @@ B=${B:-.build}
 BOXWRAP=${BOXWRAP:-$PWD/$B/boxwrap}
 # The built flatpak-spawn, bound into sandboxes with nested-sandbox.
 export BOXWRAP_SPAWN_HELPER="${BOXWRAP_SPAWN_HELPER:-$PWD/$B/flatpak-spawn}"
+# The built open-binds, which emitted launchers and bwrap 0.8 sandboxes use.
+export BOXWRAP_OPEN_HELPER="${BOXWRAP_OPEN_HELPER:-$PWD/$B/open-binds}"
 if [ "$(id -u)" = 0 ]; then
 	if ! id -u boxwrap-test >/dev/null 2>&1; then
 		useradd --system --user-group --no-create-home --home-dir /nonexistent \
