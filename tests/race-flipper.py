@@ -5,7 +5,8 @@
 # ~/Downloads); for a millisecond or two at random, one of them is a
 # symlink through /oldroot, where bwrap's set-up sees the host: the mount
 # point to a victim in the real home or to ~/.bash_login, the grant's
-# parent (renamed away) to the real home, Downloads to the victim.
+# parent (renamed away) to the real home, Downloads to the victim
+# (attacks 0 to 3).
 import os, random, sys, time
 home, stop = os.environ["HOME"], sys.argv[1]
 host = "/oldroot" + home
@@ -50,6 +51,9 @@ attacks = [
     lambda: (quietly(os.rename, cfg, old), quietly(os.symlink, host, cfg)),
     lambda: (rm(dl), quietly(os.symlink, host + "/victim", dl)),
 ]
+# Optional: which attacks, by number (tests/t-race.sh RACE_ATTACKS).
+if len(sys.argv) > 2 and sys.argv[2]:
+    attacks = [attacks[int(i)] for i in sys.argv[2].split(",")]
 n = 0
 while not os.path.exists(stop):
     n += 1

@@ -13,10 +13,13 @@
 setup_scratch
 app=org.boxwrap.Race
 launches=${RACE_LAUNCHES:-50}
+# RACE_ATTACKS: some of race-flipper.py's attacks only, as "0,2" (all by default).
 unset DBUS_SESSION_BUS_ADDRESS
 cp -r "$B/seccomp" "$scratch/seccomp"
 chmod -R a+rX "$scratch/seccomp"
-BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit tests/profiles/race.yaml > "$scratch/race.sh"
+for prof in race race-top; do
+	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "tests/profiles/$prof.yaml" > "$scratch/$prof.sh"
+done
 
 if ! have_userns; then
 	skip "the race" "bwrap cannot create a user namespace here"
@@ -41,15 +44,16 @@ else
 	}
 	launch() { # MODE SCRIPT
 		if [ "$1" = run ]; then
-			as_user "$BOXWRAP" run tests/profiles/race.yaml -c "$2"
+			as_user "$BOXWRAP" run "tests/profiles/$prof.yaml" -c "$2"
 		else
-			as_user sh "$scratch/race.sh" -c "$2"
+			as_user sh "$scratch/$prof.sh" -c "$2"
 		fi
 	}
 	before=$(snapshot)
+	for prof in race race-top; do
 	for mode in run emit; do
-		rm -f "$priv/stop"
-		as_user_bg "$BOXWRAP" run tests/profiles/race-flipper.yaml -c "exec python3 ~/flipper.py ~/stop"
+		rm -f "$priv/stop" "$scratch/$mode.err"
+		as_user_bg "$BOXWRAP" run tests/profiles/race-flipper.yaml -c "exec python3 ~/flipper.py ~/stop ${RACE_ATTACKS-}"
 		flipper=$bg_pid
 		sleep 1
 		n=0 started=0 changed=0
@@ -62,8 +66,8 @@ else
 		t1=$(date +%s)
 		touch "$priv/stop"
 		wait "$flipper"
-		diag "$mode: $n launches in $((t1 - t0)) s, $started started, the others refused; the hostile instance: $(sort "$scratch/$mode.err" | uniq -c | sort -rn | head -3 | tr '\n' ';')"
-		check "$mode: under the race no host file outside the grants changed ($n launches)" test "$changed" = 0
+		diag "$prof, $mode: $n launches in $((t1 - t0)) s, $started started, the others refused; the hostile instance: $(sort "$scratch/$mode.err" | uniq -c | sort -rn | head -3 | tr '\n' ';')"
+		check "$prof, $mode: under the race no host file outside the grants changed ($n launches)" test "$changed" = 0
 		if [ "$changed" != 0 ]; then
 			diag "changed at launch $changed:"
 			snapshot | diff -- - /dev/fd/3 3<<-EOF | sed 's/^/# /' | head -20
@@ -78,12 +82,16 @@ else
 		fi
 		rm -rf "$priv/.config" "$priv/.config.old" "$priv/Downloads"
 		out=$(launch $mode 'cat ~/.config/kdeglobals' 2>&1)
-		case $(bwrap --version) in
-		"bubblewrap 0."[0-9].*|"bubblewrap 0.1"[01].*)
-			check "$mode: ... and bwrap before 0.12 refuses the nested file grant" \
+		case $prof.$(bwrap --version) in
+		"race.bubblewrap 0."[0-9].*|"race.bubblewrap 0.1"[01].*)
+			check "$prof, $mode: ... and bwrap before 0.12 refuses the nested file grant" \
 				sh -c 'case $1 in *"need bwrap 0.12 or later"*) ;; *) exit 1 ;; esac' - "$out" ;;
-		*) check "$mode: ... and without the race the app starts and reads its grant" test "$out" = 'kde settings' ;;
+		*) check "$prof, $mode: ... and without the race the app starts and reads its grant" test "$out" = 'kde settings'
+		   out=$(launch $mode 'for f in /proc/$$/fd/*; do readlink "$f"; done' 2>&1)
+		   check "$prof, $mode: ... and no descriptor of a bind reaches the app" \
+			sh -c 'case $1 in *"$2"*|*/proc/*/fd/1??*) exit 1 ;; esac' - "$out" "$home" ;;
 		esac
+	done
 	done
 fi
 in_debian13_root "$0" || :
