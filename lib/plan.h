@@ -31,8 +31,9 @@ enum guard {
 
 /* A bind whose source is under the app's control or outside boxwrap's:
  * opened once at launch, checked as opened, and mounted through that
- * descriptor (--bind-fd on bwrap >= 0.10, else the holder's
- * /proc/PID/fd/N), so nothing swapped in after the check is mounted.
+ * descriptor (--bind-fd on bwrap >= 0.10; bwrap 0.8 gets /proc/self/fd/N,
+ * which it resolves to a path again, so sources the app can rename are
+ * refused there), so nothing swapped in after the check is mounted.
  * Skipped when the source is absent, as a -try bind. */
 enum bind_src {
 	BS_PATH,       /* an ordinary bind by path */

@@ -80,9 +80,10 @@ static void add_word(struct buf *out, const char *w)
 
 /* A descriptor bind, the k-th of the plan: its source opened and checked
  * now, then mounted through the descriptor, bwrap's FD_BIND_BASE + k:
- * --bind-fd (bwrap >= 0.10), or its /proc/self/fd/N, which resolves to
- * the object opened, not to a name walked again (bwrap 0.8). Nothing when
- * the source is absent. */
+ * --bind-fd (bwrap >= 0.10, which checks after mounting that it mounted
+ * that object), or its /proc/self/fd/N (bwrap 0.8, which resolves it to a
+ * path with realpath() and mounts that path: sound only where the app
+ * cannot rename the path's components). Nothing when the source is absent. */
 static void render_bind_fd(const struct step *s, size_t k, const struct values *vals, struct binds *b,
 			   struct buf *out)
 {
@@ -94,6 +95,11 @@ static void render_bind_fd(const struct step *s, size_t k, const struct values *
 	int fd = bind_source_open(s->bind_src, src, vals->v[HVI_HOME], vals->v[HVI_RUNTIME_DIR]);
 	if (fd < 0)
 		return;
+	/* bwrap 0.8 turns /proc/self/fd/N back into a path (realpath) before
+	 * it mounts: a source in a home the app can write could be swapped. */
+	if (s->bind_in_home && s->bind_src == BS_BELOW_HOME && b->version < BWRAP_HAS_BIND_FD)
+		die("refusing to mount %s: %s mounts a descriptor by its path again, and the app can write "
+		    "this home; grants below a writable home need bwrap 0.10 or later", src, b->version_text);
 	if (s->bind_in_home && b->version < BWRAP_RESOLVES_IN_ROOT)
 		bind_dest_check(dst, vals->v[HVI_HOME], fstat(fd, &st) == 0 && S_ISDIR(st.st_mode),
 				b->version_text);
@@ -460,6 +466,18 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	/* Runtime state: atomic for the portal reading it, no fsync. */
 	if (write_file_replace(info_path, info, strlen(info), 0644) < 0)
 		die_errno("cannot write %s", info_path);
+	/* The binds' sources are opened and checked before anything starts:
+	 * a refused grant leaves no proxy behind. */
+	struct binds binds = {0};
+	binds.version_text = bwrap_version_text(l->bwrap);
+	binds.version = bwrap_version_parse(binds.version_text);
+	render_args(&pl->app, &vals, &args, &binds);
+	bool closer = binds.n && binds.version < BWRAP_HAS_BIND_FD;
+	if (closer) {
+		add_word(&args, "--ro-bind");
+		add_word(&args, l->open_helper);
+		add_word(&args, OPEN_HELPER_PATH);
+	}
 	/* The proxy and the app's bwrap set up side by side; the app waits
 	 * for its filter until the proxy listens. */
 	pid_t proxy = -1;
@@ -470,16 +488,6 @@ int backend_run(const struct plan *pl, const struct launch *l)
 		seccomp = hold_filter(seccomp, &release, &bpf);
 		if ((app_sync = fcntl(sync, F_DUPFD_CLOEXEC, 0)) < 0)
 			die_errno("fcntl");
-	}
-	struct binds binds = {0};
-	binds.version_text = bwrap_version_text(l->bwrap);
-	binds.version = bwrap_version_parse(binds.version_text);
-	render_args(&pl->app, &vals, &args, &binds);
-	bool closer = binds.n && binds.version < BWRAP_HAS_BIND_FD;
-	if (closer) {
-		add_word(&args, "--ro-bind");
-		add_word(&args, l->open_helper);
-		add_word(&args, OPEN_HELPER_PATH);
 	}
 	int base[] = {
 		sealed_memfd("boxwrap-args", args.s, args.len),

@@ -6,7 +6,8 @@
 # symlink through /oldroot, where bwrap's set-up sees the host: the mount
 # point to a victim in the real home or to ~/.bash_login, the grant's
 # parent (renamed away) to the real home, Downloads to the victim
-# (attacks 0 to 3).
+# (attacks 0 to 3), and the mount point between a dangling symlink and
+# one to the victim (4).
 import os, random, sys, time
 home, stop = os.environ["HOME"], sys.argv[1]
 host = "/oldroot" + home
@@ -50,6 +51,9 @@ attacks = [
     lambda: swap(kde, host + "/.bash_login"),
     lambda: (quietly(os.rename, cfg, old), quietly(os.symlink, host, cfg)),
     lambda: (rm(dl), quietly(os.symlink, host + "/victim", dl)),
+    # bwrap 0.8 creates a file mount point when stat() finds none: a
+    # dangling link then, the victim at creat(O_TRUNC) truncates it.
+    lambda: [swap(kde, target) for _ in range(20) for target in (host + "/no-such-dir/f", host + "/victim")],
 ]
 # Optional: which attacks, by number (tests/t-race.sh RACE_ATTACKS).
 if len(sys.argv) > 2 and sys.argv[2]:

@@ -12,7 +12,7 @@
 . tests/lib.sh
 setup_scratch
 app=org.boxwrap.Race
-launches=${RACE_LAUNCHES:-50}
+launches=${RACE_LAUNCHES:-40}
 # RACE_ATTACKS: some of race-flipper.py's attacks only, as "0,2" (all by default).
 unset DBUS_SESSION_BUS_ADDRESS
 cp -r "$B/seccomp" "$scratch/seccomp"
@@ -92,6 +92,19 @@ else
 			sh -c 'case $1 in *"$2"*|*/proc/*/fd/1??*) exit 1 ;; esac' - "$out" "$home" ;;
 		esac
 	done
+	done
+	# A writable real home: bwrap 0.8 would mount ~/Music by a path the
+	# app can rename, bwrap >= 0.10 mounts the object opened.
+	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit tests/profiles/race-home.yaml > "$scratch/race-home.sh"
+	prof=race-home
+	for mode in run emit; do
+		out=$(launch $mode 'echo started' 2>&1)
+		case $(bwrap --version) in
+		"bubblewrap 0."[0-9].*)
+			check "$prof, $mode: bwrap before 0.10 refuses a grant below a writable home" \
+				sh -c 'case $1 in *"need bwrap 0.10 or later"*) ;; *) exit 1 ;; esac' - "$out" ;;
+		*) check "$prof, $mode: a grant below a writable home starts" test "$out" = started ;;
+		esac
 	done
 fi
 in_debian13_root "$0" || :

@@ -93,6 +93,9 @@ bwrap_features() { # BWRAP -> bwrap_version; bindfd: >= 0.10 (--bind-fd); safede
 bind_step() { # N KIND IN_HOME RO SRC DEST: the twin of run.c's render_bind_fd
 	[ -e "$5" ] || return 0
 	_dir=0; if [ -d "$5" ]; then _dir=1; fi
+	if [ "$2" = home ] && [ "$3" = 1 ] && [ -z "$bindfd" ]; then
+		die "refusing to mount $5: $bwrap_version mounts a descriptor by its path again, and the app can write this home; grants below a writable home need bwrap 0.10 or later"
+	fi
 	if [ "$3" = 1 ] && [ -z "$safedest" ]; then
 		case $6 in
 		"${home-}"/*/*) die "refusing to mount $6: $bwrap_version would create its mount point through directories the app can replace with symbolic links; grants nested below \$HOME need bwrap 0.12 or later" ;;
