@@ -44,7 +44,7 @@ else
 	}
 	launch() { # MODE SCRIPT
 		if [ "$1" = run ]; then
-			as_user "$BOXWRAP" run "tests/profiles/$prof.yaml" -c "$2"
+			as_user "$BOXWRAP" run "${pfile:-tests/profiles/$prof.yaml}" -c "$2"
 		else
 			as_user sh "$scratch/$prof.sh" -c "$2"
 		fi
@@ -95,8 +95,8 @@ else
 	done
 	# A writable real home: bwrap 0.8 would mount ~/Music by a path the
 	# app can rename, bwrap >= 0.10 mounts the object opened.
-	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit tests/profiles/race-home.yaml > "$scratch/race-home.sh"
-	prof=race-home
+	BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit tests/race-home.yaml > "$scratch/race-home.sh"
+	prof=race-home pfile=tests/race-home.yaml
 	for mode in run emit; do
 		out=$(launch $mode 'echo started' 2>&1)
 		case $(bwrap --version) in
