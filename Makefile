@@ -11,6 +11,7 @@ XDG_DBUS_PROXY ?= /usr/bin/xdg-dbus-proxy
 SECCOMPDIR = $(LIBDIR)/boxwrap/seccomp
 SPAWN_HELPER = $(LIBDIR)/boxwrap/flatpak-spawn
 WAYLAND_HELPER = $(LIBDIR)/boxwrap/wayland-context
+OPEN_HELPER = $(LIBDIR)/boxwrap/open-binds
 PKG_CONFIG ?= pkg-config
 SCDOC ?= scdoc
 CC ?= cc
@@ -33,6 +34,7 @@ override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
 	-DBOXWRAP_WAYLAND_HELPER='"$(WAYLAND_HELPER)"' \
+	-DBOXWRAP_OPEN_HELPER='"$(OPEN_HELPER)"' \
 	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
@@ -44,7 +46,7 @@ TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-u
 PROFILES := $(sort $(wildcard profiles/*.yaml))
 MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
-all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/wayland-context $(B)/seccomp/default.bpf
+all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/wayland-context $(B)/open-binds $(B)/seccomp/default.bpf
 
 # The compiled-in paths and flags are a prerequisite of every object:
 # `make` then `make PREFIX=/usr install` rebuilds with /usr. The file is
@@ -90,6 +92,9 @@ $(B)/gen/wayland-context.o: gen/wayland-context.c $(B)/gen/security-context-v1-c
 	$(CC) $(CPPFLAGS) -iquote $(B)/gen $(CFLAGS) $(shell $(PKG_CONFIG) --cflags wayland-client) -c -o $@ $<
 $(B)/wayland-context: $(B)/gen/wayland-context.o $(B)/gen/security-context-v1-protocol.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs wayland-client)
+# Descriptor binds for emitted launchers (gen/open-binds.c).
+$(B)/open-binds: $(B)/gen/open-binds.o $(B)/libboxwrap.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libboxwrap.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -117,6 +122,7 @@ wrappers: $(B)/boxwrap
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
 			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
 			BOXWRAP_WAYLAND_HELPER=/usr/lib/boxwrap/wayland-context \
+			BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 
@@ -172,6 +178,7 @@ install: all man
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
 	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
 	install -Dm755 $(B)/wayland-context $(DESTDIR)$(WAYLAND_HELPER)
+	install -Dm755 $(B)/open-binds $(DESTDIR)$(OPEN_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/
 	install -d $(DESTDIR)$(DATADIR)/boxwrap/profiles

@@ -122,6 +122,7 @@ static int cmd_run(int argc, char **argv)
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
+		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
 		.user_args = argv + optind, .nuser_args = argc - optind,
 	};
 	int status = 0;
@@ -168,6 +169,7 @@ static int cmd_emit(int argc, char **argv)
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
+		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
 		.profile = argv[optind],
 	};
 	cleanup_free char *text = backend_emit(&pl, &l);
@@ -277,6 +279,7 @@ static struct gen_opts gen_opts(void)
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
 		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
 		.wayland_helper = config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
+		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
 	};
 }
 

@@ -8,6 +8,7 @@
 struct launch {
 	const char *bwrap;       /* absolute path of bwrap */
 	const char *seccomp_dir; /* where the precompiled filters are */
+	const char *open_helper; /* gen/open-binds: launchers' descriptor binds, bwrap 0.8's closer */
 	const char *profile;     /* emit: named in the launcher's header */
 	char **user_args;        /* appended after the plan's command */
 	int nuser_args;

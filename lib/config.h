@@ -26,3 +26,6 @@
 #ifndef BOXWRAP_SPAWN_HELPER
 #define BOXWRAP_SPAWN_HELPER "/usr/lib/boxwrap/flatpak-spawn"
 #endif
+#ifndef BOXWRAP_OPEN_HELPER
+#define BOXWRAP_OPEN_HELPER "/usr/lib/boxwrap/open-binds"
+#endif

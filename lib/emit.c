@@ -67,9 +67,23 @@ static void emit_each_child(struct buf *o, const struct plan *pl, const struct s
 	buf_adds(o, " \"$_e\" \"$_e\"\n\tdone\n");
 }
 
+/* A descriptor bind: bind_step opens nothing (sh cannot without
+ * following symlinks) but checks, prints the options and records the
+ * source for open-binds, which opens it before bwrap runs. */
+static void emit_bind_step(struct buf *o, const struct plan *pl, const struct step *s, size_t k)
+{
+	static const char *const kinds[] = {[BS_BELOW_HOME] = "home", [BS_RESOLVED] = "resolved", [BS_RUNTIME] = "runtime"};
+	buf_addf(o, "bind_step %d %s %d %d ", FD_BIND_BASE + (int)k, kinds[s->bind_src], s->bind_alias ? 2 : s->bind_in_home,
+		 !strcmp(s->words[0]->parts[0].lit, "--ro-bind"));
+	emit_word(o, pl, s->words[1]);
+	buf_addc(o, ' ');
+	emit_word(o, pl, s->words[2]);
+}
+
 /* Writes the steps NUL-separated to file, as the C back end's memfd. */
 static void emit_steps(struct buf *o, const struct plan *pl, const struct steps *t, const char *file)
 {
+	size_t k = 0;
 	buf_adds(o, "{\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct step *s = &t->v[i];
@@ -79,6 +93,13 @@ static void emit_steps(struct buf *o, const struct plan *pl, const struct steps 
 			continue;
 		}
 		emit_condition(&cond, pl, s);
+		if (s->bind_src != BS_PATH) {
+			buf_addf(o, cond.len ? "\tif %s; then " : "\t%s", cond.s ? cond.s : "");
+			emit_bind_step(o, pl, s, k++);
+			buf_adds(o, cond.len ? "; fi\n" : "\n");
+			buf_clear(&cond);
+			continue;
+		}
 		buf_addf(o, cond.len ? "\tif %s; then printf '%%s\\0'" : "\t%sprintf '%%s\\0'", cond.s ? cond.s : "");
 		for (size_t j = 0; j < s->n; j++) {
 			buf_addc(o, ' ');
@@ -198,28 +219,39 @@ static void emit_release(struct buf *o)
 		    "fi\n", FD_SECCOMP, FD_SYNC, FD_SECCOMP, FD_SECCOMP, FD_SECCOMP);
 }
 
-static void emit_bwrap(struct buf *o, const struct plan *pl, const struct launch *l)
+/* The twin of run.c's bwrap_argv, started through open-binds (which
+ * opens the descriptor binds' sources and execs the rest): closer, for
+ * bwrap before 0.10, runs open-binds in the sandbox first to close them. */
+static void emit_bwrap(struct buf *o, const struct plan *pl, const struct launch *l, bool via, bool closer)
 {
+	buf_adds(o, "exec \"$open_helper\" open \"${home-}\" \"$rt\" 9 --");
+	for (size_t i = 0; via && i < pl->via.n; i++) {
+		buf_addc(o, ' ');
+		emit_word(o, pl, pl->via.words[i]);
+	}
+	buf_addc(o, ' ');
 	sh_quote(o, l->bwrap);
 	buf_addf(o, " --args %d --", FD_ARGS);
+	if (closer)
+		buf_addf(o, " /run/boxwrap/open-binds close-from %d --", FD_BIND_BASE);
 	emit_command(o, pl);
 }
 
 /* The twin of run.c's launch_argv: bwrap behind wayland-context when
  * this host has a compositor. */
-static void emit_via(struct buf *o, const struct plan *pl, const struct launch *l)
+static void emit_exec(struct buf *o, const struct plan *pl, const struct launch *l, bool closer, const char *indent)
 {
-	struct buf cond = {0};
-	emit_condition(&cond, pl, &pl->via);
-	buf_addf(o, cond.len ? "\tif %s; then exec" : "\t%sexec", cond.s ? cond.s : "");
-	for (size_t i = 0; i < pl->via.n; i++) {
-		buf_addc(o, ' ');
-		emit_word(o, pl, pl->via.words[i]);
+	if (pl->via.n) {
+		struct buf cond = {0};
+		emit_condition(&cond, pl, &pl->via);
+		buf_addf(o, cond.len ? "%sif %s; then " : "%s%s", indent, cond.s ? cond.s : "");
+		emit_bwrap(o, pl, l, true, closer);
+		buf_adds(o, cond.len ? "; fi\n" : "\n");
+		buf_clear(&cond);
 	}
-	buf_addc(o, ' ');
-	emit_bwrap(o, pl, l);
-	buf_adds(o, cond.len ? "; fi\n" : "\n");
-	buf_clear(&cond);
+	buf_adds(o, indent);
+	emit_bwrap(o, pl, l, false, closer);
+	buf_addc(o, '\n');
 }
 
 static void emit_launch(struct buf *o, const struct plan *pl, const struct launch *l)
@@ -227,8 +259,18 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 	buf_adds(o, "proxy=\n");
 	if (pl->proxy_args.n)
 		emit_proxy(o, pl, l);
+	buf_adds(o, "open_helper=");
+	sh_quote(o, l->open_helper);
+	buf_adds(o, "\nbwrap_features ");
+	sh_quote(o, l->bwrap);
+	buf_adds(o, "\n: > \"$inst/binds\"\n");
 	/* In the 0700 instance directory, removed with it at exit. */
 	emit_steps(o, pl, &pl->app, "\"$inst/args\"");
+	buf_adds(o, "closer=\n"
+		    "if [ -z \"$bindfd\" ] && [ -s \"$inst/binds\" ]; then\n"
+		    "\tcloser=1\n"
+		    "\tprintf '%s\\0' --ro-bind \"$open_helper\" /run/boxwrap/open-binds >> \"$inst/args\"\n"
+		    "fi\n");
 	buf_addf(o, "exec %d< \"$inst/args\" %d< \"$inst/info\" %d< \"$inst/info\" %d> \"$inst/bwrapinfo.json\"\n",
 		 FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO);
 	buf_addf(o, "if [ -z \"$proxy\" ]; then exec %d< \"$seccomp\"; fi\n", FD_SECCOMP);
@@ -236,11 +278,13 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		    "exec 9<&0\n");
 	buf_adds(o, "(\n\texec 0<&9 9<&-\n");
 	buf_addf(o, "\tif [ -n \"$proxy\" ]; then exec %d< \"$inst/seccomp\"; fi\n", FD_SECCOMP);
-	if (pl->via.n)
-		emit_via(o, pl, l);
-	buf_adds(o, "\texec ");
-	emit_bwrap(o, pl, l);
-	buf_adds(o, "\n) &\n"
+	buf_adds(o, "\texec 9< \"$inst/binds\"\n"
+		    "\t# bwrap 0.8 hands the binds' descriptors on: the helper closes them.\n"
+		    "\tif [ -n \"$closer\" ]; then\n");
+	emit_exec(o, pl, l, true, "\t\t");
+	buf_adds(o, "\tfi\n");
+	emit_exec(o, pl, l, false, "\t");
+	buf_adds(o, ") &\n"
 		    "pid=$!\n"
 		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-\n");
 	if (pl->proxy_args.n)

@@ -52,8 +52,9 @@ static void add_private_home(struct plan *pl, const struct policy *p)
 	plan_prep(pl, PREP_PRIVATE_DIR, plan_word(pl, "{home}/.var/app/%s", p->app_id));
 	/* Made read-only once the grants have their mount points in it. */
 	plan_op(pl, "--tmpfs", plan_word(pl, "{home}"), NULL);
-	plan_op(pl, "--bind", plan_word(pl, "{home}/.var/app/%s", p->app_id),
-		plan_word(pl, "{home}/.var/app/%s", p->app_id));
+	/* Its mount point is made in that fresh tmpfs, out of the app's reach. */
+	plan_bind_fd(pl, false, BS_BELOW_HOME, plan_word(pl, "{home}/.var/app/%s", p->app_id),
+		     plan_word(pl, "{home}/.var/app/%s", p->app_id), false);
 }
 
 /* The entries of ~/dir that must stay read-only: the first component
@@ -181,12 +182,26 @@ static struct word *private_alias(struct plan *pl, const struct fs_grant *g, con
 	return plan_word(pl, tmpl, app_id, sep, g->sub);
 }
 
-static void add_grant(struct plan *pl, const struct fs_grant *g, const char *private_app, bool service)
+/* How a grant's source is opened: below a home the app can write, with
+ * no symlink on the way; elsewhere resolved, as the checks above do. */
+static enum bind_src grant_bind_src(const struct fs_grant *g, bool private_home)
+{
+	if (g->base == FS_XDG_RUN)
+		return BS_RUNTIME;
+	if ((g->base == FS_XDG || g->base == FS_HOME_REL) && !private_home)
+		return BS_BELOW_HOME;
+	return BS_RESOLVED;
+}
+
+/* home_writable: the grant's mount point is made in a home the app can
+ * write (a writable home grant); a private home's host paths are in a
+ * fresh tmpfs, its aliases in the app's own directory. */
+static void add_grant(struct plan *pl, const struct fs_grant *g, const char *private_app, bool home_writable,
+		      bool service)
 {
 	struct word *src = grant_source(pl, g);
 	struct word *dst = g->base == FS_XDG_RUN ? plan_word(pl, "/run/user/{uid}/%s", g->sub)
 						 : grant_source(pl, g);
-	const char *bind = g->mode == FS_RO ? "--ro-bind-try" : "--bind-try";
 	bool in_home = g->base == FS_XDG || g->base == FS_HOME_REL;
 	if (!src)
 		return;
@@ -201,21 +216,26 @@ static void add_grant(struct plan *pl, const struct fs_grant *g, const char *pri
 		plan_prep(pl, PREP_OUTSIDE_HOME, grant_source(pl, g));
 	if (g->mode != FS_RO && g->base != FS_XDG_RUN && !service)
 		plan_prep(pl, PREP_CHECK_WRITABLE, grant_source(pl, g));
-	plan_op(pl, bind, src, dst);
+	plan_bind_fd(pl, g->mode == FS_RO, grant_bind_src(g, private_app), src, dst, in_home && home_writable);
+	/* The alias's mount point would be made where the app can plant
+	 * symbolic links: bwrap before 0.12 follows them, so it goes only
+	 * where bwrap resolves inside the sandbox (plan.h, bind_alias). */
 	if (in_home && private_app)
-		plan_op(pl, bind, grant_source(pl, g), private_alias(pl, g, private_app));
+		plan_bind_fd(pl, g->mode == FS_RO, grant_bind_src(g, private_app), grant_source(pl, g),
+			     private_alias(pl, g, private_app), false)
+			->bind_alias = true;
 }
 
 void add_filesystem_grants(struct plan *pl, const struct policy *p)
 {
-	enum fs_mode mode;
+	enum fs_mode mode = FS_RW;
 	bool private_home = !p->service && !home_granted(p, &mode);
 	for (size_t i = 0; i < p->nfs; i++) {
 		const struct fs_grant *g = &p->fs[i];
 		if (g->base == FS_HOST)
 			add_host_dirs(pl, g->mode);
 		/* host-os and host-etc: already bound read-only; home: above. */
-		add_grant(pl, g, private_home ? p->app_id : NULL, p->service);
+		add_grant(pl, g, private_home ? p->app_id : NULL, !private_home && mode != FS_RO, p->service);
 	}
 	if (private_home)
 		plan_op(pl, "--remount-ro", plan_word(pl, "{home}"), NULL);

@@ -25,20 +25,22 @@ static const char *below(const char *path, const char *home)
 	return path + n + 1;
 }
 
-/* Walks path below home one component at a time without following
- * symlinks, creating missing directories when create is set. */
-static void walk_below_home(const char *path, const char *home, bool create)
+/* Opens path below home one component at a time without following
+ * symlinks, creating missing directories when create is set: an O_PATH
+ * descriptor, or -1 when a component is missing. */
+static int open_below_home(const char *path, const char *home, bool create)
 {
 	cleanup_free char *rel = xstrdup(below(path, home));
-	cleanup_fd int dir = open(home, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int dir = open(home, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		die_errno("cannot open %s", home);
 	for (char *c = strtok(rel, "/"); c; c = strtok(NULL, "/")) {
 		if (create && mkdirat(dir, c, 0700) < 0 && errno != EEXIST)
 			die_errno("cannot create %s", path);
 		int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
 		if (next < 0 && errno == ENOENT && !create)
-			return;
+			return -1;
 		if (next < 0)
 			die_errno("cannot open %s", path);
 		struct stat st;
@@ -46,9 +48,16 @@ static void walk_below_home(const char *path, const char *home, bool create)
 			close(next);
 			die("refusing to use %s: a symbolic link is on the way (%s)", path, c);
 		}
-		close(dir);
 		dir = next;
 	}
+	return dir;
+}
+
+static void walk_below_home(const char *path, const char *home, bool create)
+{
+	int fd = open_below_home(path, home, create);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void check_path(const char *path)
@@ -216,6 +225,84 @@ void prep_run(enum prep_kind kind, const char *path, const char *home, const cha
 		break;
 	}
 	}
+}
+
+/* Where the descriptor leads: the object itself, not the name opened. */
+static void fd_path(int fd, char *out)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, PATH_MAX - 1);
+	if (n < 0)
+		die_errno("cannot resolve %s", link);
+	out[n] = '\0';
+}
+
+/* Opens a source by name once, then checks what was opened (security.md
+ * F3): the object, not the name, must not be reserved or leave rt. */
+static int open_resolved(const char *path, const char *rt)
+{
+	struct stat l, st;
+	char real[PATH_MAX], realrt[PATH_MAX];
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		die_errno("cannot open %s", path);
+	if (fstat(fd, &st) < 0)
+		die_errno("cannot open %s", path);
+	/* A link to a file is refused as check_path does; what is mounted is
+	 * the object opened, whatever the name says by now. */
+	if (!S_ISDIR(st.st_mode) && lstat(path, &l) == 0 && S_ISLNK(l.st_mode))
+		die("refusing to grant %s: it is a symbolic link to a file", path);
+	fd_path(fd, real);
+	if (fs_path_reserved(real))
+		die("refusing to grant %s: it resolves to %s, which boxwrap reserves for the sandbox", path, real);
+	if (rt) {
+		size_t n;
+		if (!realpath(rt, realrt))
+			die_errno("cannot resolve %s", rt);
+		n = strlen(realrt);
+		if (strncmp(real, realrt, n) || real[n] != '/')
+			die("refusing to grant %s: it resolves to %s, outside the runtime directory", path, real);
+	}
+	return fd;
+}
+
+int bind_source_open(enum bind_src kind, const char *path, const char *home, const char *rt)
+{
+	switch (kind) {
+	case BS_BELOW_HOME:
+		return open_below_home(path, home, false);
+	case BS_RESOLVED:
+		return open_resolved(path, NULL);
+	case BS_RUNTIME:
+		return open_resolved(path, rt);
+	default:
+		die("internal error: a bind by path has no descriptor");
+	}
+}
+
+void bind_dest_check(const char *dest, const char *home, bool dir, const char *bwrap_version)
+{
+	size_t n = strlen(home);
+	if (strncmp(dest, home, n) || dest[n] != '/')
+		return;
+	if (strchr(dest + n + 1, '/'))
+		die("refusing to mount %s: %s would create its mount point through directories the app can "
+		    "replace with symbolic links; grants nested below $HOME need bwrap 0.12 or later",
+		    dest, bwrap_version);
+	if (!dir)
+		die("refusing to mount %s: %s would create its mount point where the app can put a symbolic "
+		    "link; files granted below $HOME need bwrap 0.12 or later", dest, bwrap_version);
+}
+
+int bwrap_version_parse(const char *text)
+{
+	unsigned major, minor;
+	if (!text || sscanf(text, "bubblewrap %u.%u", &major, &minor) != 2)
+		return 0;
+	return (int)(major * 1000 + minor);
 }
 
 bool guard_holds(enum guard g, const char *path)
@@ -412,6 +499,35 @@ static const struct sh_fn sh_functions[] = {
 	 "\telse cd -P -- \"${1%/*}/\" || die \"cannot resolve $1\"; _real=$PWD/${1##*/}; fi\n"
 	 "\tcd -- \"$_cwd\" 2>/dev/null || cd /\n"
 	 "}\n"},
+	{"bwrap_features", NULL,
+	 "bwrap_features() { # BWRAP -> bwrap_version; bindfd: >= 0.10 (--bind-fd); safedest: >= 0.12 (mount points resolved in the new root)\n"
+	 "\tbwrap_version=$(\"$1\" --version 2>/dev/null) || bwrap_version=\n"
+	 "\t_v=${bwrap_version#bubblewrap }; _maj=${_v%%.*}; _min=${_v#*.}; _min=${_min%%.*}\n"
+	 "\tcase $_maj in ''|*[!0-9]*) _maj=0 _min=0 ;; esac\n"
+	 "\tcase $_min in ''|*[!0-9]*) _maj=0 _min=0 ;; esac\n"
+	 "\tbindfd='' safedest=''\n"
+	 "\tif [ \"$_maj\" -gt 0 ] || [ \"$_min\" -ge 10 ]; then bindfd=1; fi\n"
+	 "\tif [ \"$_maj\" -gt 0 ] || [ \"$_min\" -ge 12 ]; then safedest=1; fi\n"
+	 "}\n"},
+	{"bind_step", NULL,
+	 "bind_step() { # N KIND IN_HOME(2: alias) RO SRC DEST: the twin of run.c's render_bind_fd\n"
+	 "\t[ -e \"$5\" ] || return 0\n"
+	 "\tif [ \"$3\" = 2 ] && [ -z \"$safedest\" ]; then return 0; fi\n"
+	 "\t_dir=0; if [ -d \"$5\" ]; then _dir=1; fi\n"
+	 "\tif [ \"$2\" = home ] && [ \"$3\" = 1 ] && [ -z \"$bindfd\" ]; then\n"
+	 "\t\tdie \"refusing to mount $5: $bwrap_version mounts a descriptor by its path again, and the app can write this home; grants below a writable home need bwrap 0.10 or later\"\n"
+	 "\tfi\n"
+	 "\tif [ \"$3\" = 1 ] && [ -z \"$safedest\" ]; then\n"
+	 "\t\tcase $6 in\n"
+	 "\t\t\"${home-}\"/*/*) die \"refusing to mount $6: $bwrap_version would create its mount point through directories the app can replace with symbolic links; grants nested below \\$HOME need bwrap 0.12 or later\" ;;\n"
+	 "\t\t\"${home-}\"/*) [ \"$_dir\" = 1 ] || die \"refusing to mount $6: $bwrap_version would create its mount point where the app can put a symbolic link; files granted below \\$HOME need bwrap 0.12 or later\" ;;\n"
+	 "\t\tesac\n"
+	 "\tfi\n"
+	 "\tprintf '%s\\0' \"$1\" \"$2\" \"$_dir\" \"$5\" >> \"$inst/binds\"\n"
+	 "\t_ro=; if [ \"$4\" = 1 ]; then _ro=ro-; fi\n"
+	 "\tif [ -n \"$bindfd\" ]; then printf '%s\\0' \"--${_ro}bind-fd\" \"$1\" \"$6\"\n"
+	 "\telse printf '%s\\0' \"--${_ro}bind\" \"/proc/self/fd/$1\" \"$6\"; fi\n"
+	 "}\n"},
 	{"check_path", "resolve",
 	 "check_path() {\n"
 	 "\t[ -e \"$1\" ] || [ -L \"$1\" ] || return 0\n"
@@ -466,6 +582,8 @@ void hostops_emit_sh_functions(struct buf *out, const struct plan *pl)
 	bool want[sizeof(sh_functions) / sizeof(*sh_functions)] = {0};
 	size_t n = sizeof(sh_functions) / sizeof(*sh_functions);
 	sh_fn_want(sh_functions, n, "instance_create", want);
+	sh_fn_want(sh_functions, n, "bwrap_features", want);
+	sh_fn_want(sh_functions, n, "bind_step", want);
 	for (size_t i = 0; i < pl->nprep; i++)
 		sh_fn_want(sh_functions, n, prep_sh_function(pl->prep[i].kind), want);
 	sh_fn_emit(out, sh_functions, n, want);

@@ -11,6 +11,18 @@
 void prep_run(enum prep_kind kind, const char *path, const char *home, const char *rt, const char *app_id);
 bool guard_holds(enum guard g, const char *path);
 
+/* A descriptor bind's source (enum bind_src), opened O_PATH and
+ * close-on-exec, or -1 when it is absent. Dies when it is refused. */
+int bind_source_open(enum bind_src kind, const char *path, const char *home, const char *rt);
+/* Dies unless bwrap before 0.12 creates the mount point of a bind_in_home
+ * step safely: a directory right in home (dir: the source is one). */
+void bind_dest_check(const char *dest, const char *home, bool dir, const char *bwrap_version);
+/* "bubblewrap 0.8.0" -> 8, "bubblewrap 1.2.0" -> 1002; 0 if unknown. */
+int bwrap_version_parse(const char *text);
+/* --bind-fd and --ro-bind-fd; mount points resolved in the new root. */
+#define BWRAP_HAS_BIND_FD 10
+#define BWRAP_RESOLVES_IN_ROOT 12
+
 struct instance {
 	char *id;  /* decimal, as Flatpak's */
 	char *dir; /* $XDG_RUNTIME_DIR/.flatpak/ID */

@@ -144,6 +144,15 @@ int each_child_order(const void *a, const void *b)
 	return gx != gy ? gx - gy : strcmp(x, y);
 }
 
+struct step *plan_bind_fd(struct plan *pl, bool ro, enum bind_src kind, struct word *src, struct word *dst,
+			  bool in_home)
+{
+	struct step *s = plan_op(pl, ro ? "--ro-bind" : "--bind", src, dst);
+	s->bind_src = kind;
+	s->bind_in_home = in_home;
+	return s;
+}
+
 void plan_guard(struct step *s, enum guard g, struct word *w)
 {
 	s->guard = g;

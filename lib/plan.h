@@ -29,6 +29,20 @@ enum guard {
 	G_UNSET,    /* host variable guard_var is unset */
 };
 
+/* A bind whose source is under the app's control or outside boxwrap's:
+ * opened once at launch, checked as opened, and mounted through that
+ * descriptor (--bind-fd on bwrap >= 0.10; bwrap 0.8 gets /proc/self/fd/N,
+ * which it resolves to a path again, so sources the app can rename are
+ * refused there), so nothing swapped in after the check is mounted.
+ * Skipped when the source is absent, as a -try bind. */
+enum bind_src {
+	BS_PATH,       /* an ordinary bind by path */
+	BS_BELOW_HOME, /* below $HOME; no symlink on the way */
+	BS_RESOLVED,   /* symlinks followed; the object opened must not be a
+			* reserved path, and a final link must lead to a directory */
+	BS_RUNTIME,    /* resolved, and it must stay in $XDG_RUNTIME_DIR */
+};
+
 struct step {
 	enum guard guard;
 	struct word *guard_word;
@@ -40,6 +54,15 @@ struct step {
 	 * found at launch, less symbolic links and the names in skip. */
 	bool each_child;
 	char **skip; /* NULL-terminated */
+	enum bind_src bind_src; /* not BS_PATH: words are --bind or --ro-bind, SRC, DEST */
+	/* DEST is below $HOME where the app can write: bwrap before 0.12
+	 * creates its mount point following the app's symlinks into the
+	 * host, so it must be a directory right in $HOME there (security.md F4). */
+	bool bind_in_home;
+	/* A second mount of a grant, in the private home (home.c): made only
+	 * where bwrap makes mount points inside the sandbox (0.12), skipped
+	 * before, since its place is the app's to fill with symlinks. */
+	bool bind_alias;
 };
 
 /* An ordered list of steps: options that go NUL-separated through an
@@ -84,6 +107,10 @@ struct prep {
 enum { FD_ARGS = 3, FD_INFO_FILE = 4, FD_INFO_DATA = 5, FD_BWRAPINFO = 6, FD_SECCOMP = 7, FD_SYNC = 8 };
 /* In the D-Bus proxy's sandbox: its bwrap options, the app-info, the
  * proxy's own arguments (xdg-dbus-proxy --args), the ready/lifetime pipe. */
+/* Descriptor binds: the k-th descriptor-bind step of the app's sandbox
+ * uses descriptor FD_BIND_BASE + k, in bwrap (--bind-fd) or in the
+ * process that holds it for bwrap 0.8 (/proc/PID/fd/N). */
+enum { FD_BIND_BASE = 100 };
 enum { FD_PROXY_ARGS = 3, FD_PROXY_INFO = 4, FD_PROXY_DBUS_ARGS = 5, FD_PROXY_SYNC = 8 };
 
 struct plan_opts {
@@ -131,6 +158,10 @@ struct step *plan_op(struct plan *pl, const char *opt, struct word *a, struct wo
 struct step *plan_op3(struct plan *pl, const char *opt, struct word *a, struct word *b, struct word *c);
 /* Appends a step of one word (for arguments that are not options). */
 struct step *plan_arg(struct plan *pl, struct word *w);
+/* Appends a descriptor bind (--bind or --ro-bind SRC DEST, see enum
+ * bind_src); in_home as bind_in_home. */
+struct step *plan_bind_fd(struct plan *pl, bool ro, enum bind_src kind, struct word *src, struct word *dst,
+			  bool in_home);
 void plan_guard(struct step *s, enum guard g, struct word *w);
 /* "opt DIR/NAME DIR/NAME" for every entry of dir at launch but symbolic
  * links and the names in skip (NULL-terminated), in the order of sh's

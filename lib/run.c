@@ -105,19 +105,94 @@ static void render_each_child(const struct step *s, const struct values *vals, s
 	strv_clear(&names);
 }
 
-/* Options, NUL-separated, as they go through an --args descriptor. */
-static void render_args(const struct steps *t, const struct values *vals, struct buf *out)
+/* The descriptor binds of a launch (enum bind_src): what bwrap offers,
+ * and the sources opened. */
+struct binds {
+	int version;        /* bwrap_version_parse */
+	char *version_text; /* for messages */
+	int *fds, *targets; /* handed to bwrap at targets */
+	size_t n;
+};
+
+static void add_word(struct buf *out, const char *w)
 {
+	buf_add(out, w, strlen(w) + 1);
+}
+
+/* A descriptor bind, the k-th of the plan: its source opened and checked
+ * now, then mounted through the descriptor, bwrap's FD_BIND_BASE + k:
+ * --bind-fd (bwrap >= 0.10, which checks after mounting that it mounted
+ * that object), or its /proc/self/fd/N (bwrap 0.8, which resolves it to a
+ * path with realpath() and mounts that path: sound only where the app
+ * cannot rename the path's components). Nothing when the source is absent. */
+static void render_bind_fd(const struct step *s, size_t k, const struct values *vals, struct binds *b,
+			   struct buf *out)
+{
+	cleanup_free char *src = render(s->words[1], vals);
+	cleanup_free char *dst = render(s->words[2], vals);
+	bool ro = !strcmp(s->words[0]->parts[0].lit, "--ro-bind");
+	int target = FD_BIND_BASE + (int)k;
+	struct stat st;
+	int fd = bind_source_open(s->bind_src, src, vals->v[HVI_HOME], vals->v[HVI_RUNTIME_DIR]);
+	if (fd < 0)
+		return;
+	if (s->bind_alias && b->version < BWRAP_RESOLVES_IN_ROOT) {
+		close(fd);
+		return;
+	}
+	/* bwrap 0.8 turns /proc/self/fd/N back into a path (realpath) before
+	 * it mounts: a source in a home the app can write could be swapped. */
+	if (s->bind_in_home && s->bind_src == BS_BELOW_HOME && b->version < BWRAP_HAS_BIND_FD)
+		die("refusing to mount %s: %s mounts a descriptor by its path again, and the app can write "
+		    "this home; grants below a writable home need bwrap 0.10 or later", src, b->version_text);
+	if (s->bind_in_home && b->version < BWRAP_RESOLVES_IN_ROOT)
+		bind_dest_check(dst, vals->v[HVI_HOME], fstat(fd, &st) == 0 && S_ISDIR(st.st_mode),
+				b->version_text);
+	b->fds = xrealloc(b->fds, (b->n + 1) * sizeof(*b->fds));
+		b->targets = xrealloc(b->targets, (b->n + 1) * sizeof(*b->targets));
+		b->fds[b->n] = fd;
+	b->targets[b->n++] = target;
+	if (b->version >= BWRAP_HAS_BIND_FD) {
+		add_word(out, ro ? "--ro-bind-fd" : "--bind-fd");
+		cleanup_free char *num = xasprintf("%d", target);
+		add_word(out, num);
+	} else {
+		add_word(out, ro ? "--ro-bind" : "--bind");
+		cleanup_free char *proc = xasprintf("/proc/self/fd/%d", target);
+		add_word(out, proc);
+	}
+	add_word(out, dst);
+}
+
+/* Options, NUL-separated, as they go through an --args descriptor.
+ * Without binds (the proxy's, a dry run), descriptor binds are shown as
+ * the path binds they stand for. */
+static void render_args(const struct steps *t, const struct values *vals, struct buf *out, struct binds *b)
+{
+	size_t k = 0;
 	for (size_t i = 0; i < t->n; i++) {
-		if (!step_enabled(&t->v[i], vals))
-			continue;
-		if (t->v[i].each_child) {
-			render_each_child(&t->v[i], vals, out);
+		const struct step *s = &t->v[i];
+		bool fd = s->bind_src != BS_PATH;
+		if (!step_enabled(s, vals)) {
+			k += fd;
 			continue;
 		}
-		for (size_t j = 0; j < t->v[i].n; j++) {
-			cleanup_free char *w = render(t->v[i].words[j], vals);
-			buf_add(out, w, strlen(w) + 1);
+		if (s->each_child) {
+			render_each_child(s, vals, out);
+			continue;
+		}
+		if (fd && b) {
+			render_bind_fd(s, k++, vals, b, out);
+			continue;
+		}
+		k += fd;
+		for (size_t j = 0; j < s->n; j++) {
+			cleanup_free char *w = render(s->words[j], vals);
+			if (j == 0 && fd)
+				buf_addf(out, "%s-try", w);
+			else
+				buf_adds(out, w);
+			buf_addc(out, '\0');
 		}
 	}
 }
@@ -201,22 +276,33 @@ static void add_command(struct strv *argv, const struct plan *pl, const struct v
 		strv_push(argv, l->user_args[i]);
 }
 
-static char **bwrap_argv(const struct plan *pl, const struct values *vals, const struct launch *l)
+/* bwrap before 0.10 hands every descriptor on to the app, the binds'
+ * too: its command is then the helper that closes them (gen/open-binds.c),
+ * bound read-only at OPEN_HELPER_PATH. */
+#define OPEN_HELPER_PATH "/run/boxwrap/open-binds"
+
+static char **bwrap_argv(const struct plan *pl, const struct values *vals, const struct launch *l, bool closer)
 {
 	struct strv argv = {0};
 	strv_push(&argv, l->bwrap);
 	strv_push(&argv, "--args");
 	strv_pushf(&argv, "%d", FD_ARGS);
 	strv_push(&argv, "--");
+	if (closer) {
+		strv_push(&argv, OPEN_HELPER_PATH);
+		strv_push(&argv, "close-from");
+		strv_pushf(&argv, "%d", FD_BIND_BASE);
+		strv_push(&argv, "--");
+	}
 	add_command(&argv, pl, vals, l);
 	return argv.v;
 }
 
 /* What the launch runs: bwrap's argv, behind the program the plan starts
  * it through (wayland-context) when this host has what that needs. */
-static char **launch_argv(const struct plan *pl, const struct values *vals, const struct launch *l)
+static char **launch_argv(const struct plan *pl, const struct values *vals, const struct launch *l, bool closer)
 {
-	char **bw = bwrap_argv(pl, vals, l);
+	char **bw = bwrap_argv(pl, vals, l, closer);
 	if (!pl->via.n || !step_enabled(&pl->via, vals))
 		return bw;
 	struct strv argv = {0};
@@ -228,6 +314,28 @@ static char **launch_argv(const struct plan *pl, const struct values *vals, cons
 	return argv.v;
 }
 
+static void reap(pid_t pid);
+
+/* What bwrap --version says, once per launch ("" when it says nothing). */
+static char *bwrap_version_text(const char *bwrap)
+{
+	int p[2];
+	size_t len;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno("pipe");
+	char *argv[] = {(char *)bwrap, "--version", NULL};
+	int fds[] = {p[1]};
+	static const int targets[] = {1};
+	pid_t pid = spawn(argv, fds, targets, 1);
+	char *text = pid < 0 ? NULL : read_all_fd(p[0], 4096, &len);
+	close(p[0]);
+	reap(pid);
+	if (!text)
+		return xstrdup("");
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
 /* Starts xdg-dbus-proxy in its sandbox, without waiting for it. Returns
  * the read end of its ready and lifetime pipe, or -1 when this host gives
  * the plan no proxy (no session bus). */
@@ -236,10 +344,10 @@ static int start_proxy(const struct plan *pl, const struct values *vals, const s
 {
 	struct buf bw = {0}, dbus = {0};
 	int sync[2];
-	render_args(&pl->proxy_args, vals, &dbus);
+	render_args(&pl->proxy_args, vals, &dbus, NULL);
 	if (!dbus.len)
 		return -1;
-	render_args(&pl->proxy_bwrap, vals, &bw);
+	render_args(&pl->proxy_bwrap, vals, &bw, NULL);
 	cleanup_free char *private = xasprintf("%s/private", inst->dir);
 	if (mkdir(private, 0700) < 0 && errno != EEXIST)
 		die_errno("cannot create %s", private);
@@ -423,6 +531,18 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	/* Runtime state: atomic for the portal reading it, no fsync. */
 	if (write_file_replace(info_path, info, strlen(info), 0644) < 0)
 		die_errno("cannot write %s", info_path);
+	/* The binds' sources are opened and checked before anything starts:
+	 * a refused grant leaves no proxy behind. */
+	struct binds binds = {0};
+	binds.version_text = bwrap_version_text(l->bwrap);
+	binds.version = bwrap_version_parse(binds.version_text);
+	render_args(&pl->app, &vals, &args, &binds);
+	bool closer = binds.n && binds.version < BWRAP_HAS_BIND_FD;
+	if (closer) {
+		add_word(&args, "--ro-bind");
+		add_word(&args, l->open_helper);
+		add_word(&args, OPEN_HELPER_PATH);
+	}
 	/* The proxy and the app's bwrap set up side by side; the app waits
 	 * for its filter until the proxy listens. */
 	pid_t proxy = -1;
@@ -434,8 +554,7 @@ int backend_run(const struct plan *pl, const struct launch *l)
 		if ((app_sync = fcntl(sync, F_DUPFD_CLOEXEC, 0)) < 0)
 			die_errno("fcntl");
 	}
-	render_args(&pl->app, &vals, &args);
-	int fds[] = {
+	int base[] = {
 		sealed_memfd("boxwrap-args", args.s, args.len),
 		open_in(inst.dir, "info", O_RDONLY),
 		open_in(inst.dir, "info", O_RDONLY),
@@ -443,9 +562,20 @@ int backend_run(const struct plan *pl, const struct launch *l)
 		seccomp,
 		app_sync,
 	};
-	static const int targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP, FD_SYNC};
-	size_t nfds = sizeof(fds) / sizeof(*fds) - (sync < 0);
-	char **argv = launch_argv(pl, &vals, l); /* no environment: the sandbox gets --setenv (E1) */
+	static const int base_targets[] = {FD_ARGS, FD_INFO_FILE, FD_INFO_DATA, FD_BWRAPINFO, FD_SECCOMP, FD_SYNC};
+	size_t nbase = sizeof(base) / sizeof(*base) - (sync < 0), nfds = nbase + binds.n;
+	cleanup_free int *fds = xcalloc(nfds, sizeof(*fds));
+	cleanup_free int *targets = xcalloc(nfds, sizeof(*targets));
+	memcpy(fds, base, nbase * sizeof(*fds));
+	memcpy(targets, base_targets, nbase * sizeof(*targets));
+	for (size_t i = 0; i < binds.n; i++) {
+		fds[nbase + i] = binds.fds[i];
+		targets[nbase + i] = binds.targets[i];
+	}
+	free(binds.fds);
+	free(binds.targets);
+	free(binds.version_text);
+	char **argv = launch_argv(pl, &vals, l, closer); /* no environment: the sandbox gets --setenv (E1) */
 	pid_t pid = spawn(argv, fds, targets, nfds);
 	if (pid < 0) {
 		fprintf(stderr, "%s: cannot run %s: %s\n", PROG, argv[0], strerror(errno));
@@ -476,10 +606,10 @@ void backend_render(const struct plan *pl, const struct launch *l, const char *i
 	resolve_all(pl, &vals);
 	free(vals.v[HVI_INSTANCE]);
 	vals.v[HVI_INSTANCE] = xstrdup(instance);
-	render_args(&pl->app, &vals, &args);
+	render_args(&pl->app, &vals, &args, NULL);
 	out->args_len = args.len;
 	out->args = args.s ? buf_steal(&args) : xstrdup("");
-	out->argv = bwrap_argv(pl, &vals, l);
+	out->argv = bwrap_argv(pl, &vals, l, false);
 	out->info = render_appinfo(pl, &vals);
 	values_free(&vals);
 }

@@ -26,7 +26,8 @@ static char *launcher_text(const struct policy *p, const char *profile_name, con
 	struct plan_opts popts = {.xdg_dbus_proxy = o->xdg_dbus_proxy, .spawn_helper = o->spawn_helper,
 				   .wayland_helper = o->wayland_helper};
 	plan_build(p, &popts, &pl);
-	struct launch l = {.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .profile = profile_name};
+	struct launch l = {.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .open_helper = o->open_helper,
+			    .profile = profile_name};
 	char *text = backend_emit(&pl, &l);
 	plan_free(&pl);
 	return text;

@@ -20,7 +20,7 @@
 #define BOXWRAP_EXPORTS_DIR "/var/lib/boxwrap/exports"
 
 struct gen_opts {
-	const char *bwrap, *seccomp_dir, *xdg_dbus_proxy, *spawn_helper, *wayland_helper; /* absolute paths */
+	const char *bwrap, *seccomp_dir, *xdg_dbus_proxy, *spawn_helper, *wayland_helper, *open_helper; /* absolute paths */
 };
 
 /* Brings the exports under root ("" or "/" for the running system) in

@@ -10,6 +10,8 @@ BOXWRAP=${BOXWRAP:-$PWD/$B/boxwrap}
 export BOXWRAP_SPAWN_HELPER="${BOXWRAP_SPAWN_HELPER:-$PWD/$B/flatpak-spawn}"
 # The built wayland-context, which launches go through with a compositor.
 export BOXWRAP_WAYLAND_HELPER="${BOXWRAP_WAYLAND_HELPER:-$PWD/$B/wayland-context}"
+# The built open-binds, which emitted launchers and bwrap 0.8 sandboxes use.
+export BOXWRAP_OPEN_HELPER="${BOXWRAP_OPEN_HELPER:-$PWD/$B/open-binds}"
 if [ "$(id -u)" = 0 ]; then
 	if ! id -u boxwrap-test >/dev/null 2>&1; then
 		useradd --system --user-group --no-create-home --home-dir /nonexistent \
@@ -83,4 +85,33 @@ give() { if [ "$(id -u)" = 0 ]; then chown -R "$TEST_UID:$TEST_GID" "$@"; fi; }
 
 have_userns() {
 	as_user bwrap --unshare-user --disable-userns --ro-bind / / true 2>/dev/null
+}
+
+# in_debian13_root SCRIPT: runs a test script again in the Debian 13 root
+# that tests/debian13-root.sh builds (bwrap 0.12, xdg-dbus-proxy 0.1.6,
+# the portal 1.20), entered with bwrap as root as t-apps-gtk4 is: the
+# root's own tools, this checkout at /mnt with its boxwrap. Its results
+# become this test's, each named "debian13: ...". Returns 1, running
+# nothing, without the root, inside it already, or not as root.
+debian13_root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
+in_debian13_root() {
+	[ -z "${BOXWRAP_IN_ROOT-}" ] && [ "$(id -u)" = 0 ] && [ -x "$debian13_root/usr/bin/bwrap" ] || return 1
+	case $B in /*) not_ok "debian13: B=$B: a build directory inside the checkout is needed"; return 0 ;; esac
+	# The host's /proc, not a new one: bwrap covers parts of a new one,
+	# and the kernel lets a user namespace mount proc only where a whole
+	# proc is visible.
+	bwrap --ro-bind "$debian13_root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
+		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
+		--setenv BOXWRAP_IN_ROOT "$debian13_root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
+		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_OPEN_HELPER --unsetenv TEST_UID --unsetenv TEST_GID \
+		--die-with-parent -- sh "$1" > "$scratch/debian13.tap" 2>&1
+	while IFS= read -r _line; do
+		case $_line in
+		"ok "[0-9]*" # SKIP "*) skip "debian13: ${_line#*SKIP }" "${_line#*SKIP }" ;;
+		"ok "[0-9]*) ok "debian13: ${_line#ok [0-9]* - }" ;;
+		"not ok "[0-9]*) not_ok "debian13: ${_line#not ok [0-9]* - }" ;;
+		"1.."*) ;;
+		*) echo "# debian13: $_line" ;;
+		esac
+	done < "$scratch/debian13.tap"
 }

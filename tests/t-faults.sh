@@ -218,8 +218,11 @@ for mode in run emit; do
 		case $victim in
 		launcher) if [ $mode = run ]; then v=$(pgrep -u "$TEST_UID" -of -- "run $scratch/fault.yaml")
 			  else v=$(pgrep -u "$TEST_UID" -of -- "sh $scratch/fault.sh"); fi ;;
-		bwrap) v=$(pgrep -u "$TEST_UID" -f "^$(command -v bwrap) --args 3 -- /bin/sleep 3$token" | head -1)
-		       [ -n "$v" ] || v=$(pgrep -u "$TEST_UID" -f -- "--args 3 -- /bin/sleep 3$token" | head -1) ;;
+		# Before bwrap 0.10 the app runs through open-binds, which
+		# closes the descriptor binds (lib/run.c).
+		bwrap) closer="(/run/boxwrap/open-binds close-from [0-9]* -- )?"
+		       v=$(pgrep -u "$TEST_UID" -f "^$(command -v bwrap) --args 3 -- $closer/bin/sleep 3$token" | head -1)
+		       [ -n "$v" ] || v=$(pgrep -u "$TEST_UID" -f -- "--args 3 -- $closer/bin/sleep 3$token" | head -1) ;;
 		app) v=$app_pid ;;
 		proxy) v=$(pgrep -u "$TEST_UID" -x xdg-dbus-proxy | while read -r p; do
 			grep -qs "name=$app" /proc/$p/root/.flatpak-info && echo $p; done | head -1) ;;

@@ -81,6 +81,33 @@ resolve() { # PATH -> _real, physical; cd -P sets PWD, no subshell
 	else cd -P -- "${1%/*}/" || die "cannot resolve $1"; _real=$PWD/${1##*/}; fi
 	cd -- "$_cwd" 2>/dev/null || cd /
 }
+bwrap_features() { # BWRAP -> bwrap_version; bindfd: >= 0.10 (--bind-fd); safedest: >= 0.12 (mount points resolved in the new root)
+	bwrap_version=$("$1" --version 2>/dev/null) || bwrap_version=
+	_v=${bwrap_version#bubblewrap }; _maj=${_v%%.*}; _min=${_v#*.}; _min=${_min%%.*}
+	case $_maj in ''|*[!0-9]*) _maj=0 _min=0 ;; esac
+	case $_min in ''|*[!0-9]*) _maj=0 _min=0 ;; esac
+	bindfd='' safedest=''
+	if [ "$_maj" -gt 0 ] || [ "$_min" -ge 10 ]; then bindfd=1; fi
+	if [ "$_maj" -gt 0 ] || [ "$_min" -ge 12 ]; then safedest=1; fi
+}
+bind_step() { # N KIND IN_HOME(2: alias) RO SRC DEST: the twin of run.c's render_bind_fd
+	[ -e "$5" ] || return 0
+	if [ "$3" = 2 ] && [ -z "$safedest" ]; then return 0; fi
+	_dir=0; if [ -d "$5" ]; then _dir=1; fi
+	if [ "$2" = home ] && [ "$3" = 1 ] && [ -z "$bindfd" ]; then
+		die "refusing to mount $5: $bwrap_version mounts a descriptor by its path again, and the app can write this home; grants below a writable home need bwrap 0.10 or later"
+	fi
+	if [ "$3" = 1 ] && [ -z "$safedest" ]; then
+		case $6 in
+		"${home-}"/*/*) die "refusing to mount $6: $bwrap_version would create its mount point through directories the app can replace with symbolic links; grants nested below \$HOME need bwrap 0.12 or later" ;;
+		"${home-}"/*) [ "$_dir" = 1 ] || die "refusing to mount $6: $bwrap_version would create its mount point where the app can put a symbolic link; files granted below \$HOME need bwrap 0.12 or later" ;;
+		esac
+	fi
+	printf '%s\0' "$1" "$2" "$_dir" "$5" >> "$inst/binds"
+	_ro=; if [ "$4" = 1 ]; then _ro=ro-; fi
+	if [ -n "$bindfd" ]; then printf '%s\0' "--${_ro}bind-fd" "$1" "$6"
+	else printf '%s\0' "--${_ro}bind" "/proc/self/fd/$1" "$6"; fi
+}
 check_path() {
 	[ -e "$1" ] || [ -L "$1" ] || return 0
 	if [ -L "$1" ] && ! [ -d "$1" ]; then die "refusing to grant $1: it is a symbolic link to a file"; fi
@@ -246,6 +273,9 @@ mkfifo -m 0600 "$inst/sync" "$inst/seccomp" || die 'cannot create a FIFO'
 proxy=$!
 exec 8< "$inst/sync"
 fi
+open_helper='/usr/lib/boxwrap/open-binds'
+bwrap_features '/usr/bin/bwrap'
+: > "$inst/binds"
 {
 	printf '%s\0' '--unshare-user'
 	printf '%s\0' '--disable-userns'
@@ -316,11 +346,11 @@ fi
 	printf '%s\0' '--perms' '0700'
 	printf '%s\0' '--dir' '/run/user/'"${uid}"
 	printf '%s\0' '--tmpfs' "${home}"
-	printf '%s\0' '--bind' "${home}"'/.var/app/ht.sr.exec64.Imv' "${home}"'/.var/app/ht.sr.exec64.Imv'
-	if [ -n "${xdg_pictures}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_pictures}" "${xdg_pictures}"; fi
-	if [ -n "${xdg_pictures}" ] && [ -n "${xdgrel_pictures}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_pictures}" "${home}"'/.var/app/ht.sr.exec64.Imv/'"${xdgrel_pictures}"; fi
-	if [ -n "${xdg_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${xdg_download}"; fi
-	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then printf '%s\0' '--ro-bind-try' "${xdg_download}" "${home}"'/.var/app/ht.sr.exec64.Imv/'"${xdgrel_download}"; fi
+	bind_step 100 home 0 0 "${home}"'/.var/app/ht.sr.exec64.Imv' "${home}"'/.var/app/ht.sr.exec64.Imv'
+	if [ -n "${xdg_pictures}" ]; then bind_step 101 resolved 0 1 "${xdg_pictures}" "${xdg_pictures}"; fi
+	if [ -n "${xdg_pictures}" ] && [ -n "${xdgrel_pictures}" ]; then bind_step 102 resolved 2 1 "${xdg_pictures}" "${home}"'/.var/app/ht.sr.exec64.Imv/'"${xdgrel_pictures}"; fi
+	if [ -n "${xdg_download}" ]; then bind_step 103 resolved 0 1 "${xdg_download}" "${xdg_download}"; fi
+	if [ -n "${xdg_download}" ] && [ -n "${xdgrel_download}" ]; then bind_step 104 resolved 2 1 "${xdg_download}" "${home}"'/.var/app/ht.sr.exec64.Imv/'"${xdgrel_download}"; fi
 	printf '%s\0' '--remount-ro' "${home}"
 	printf '%s\0' '--dev-bind-try' '/dev/dri' '/dev/dri'
 	printf '%s\0' '--dev-bind-try' '/dev/udmabuf' '/dev/udmabuf'
@@ -357,6 +387,11 @@ fi
 	printf '%s\0' '--info-fd' '6'
 	printf '%s\0' '--seccomp' '7'
 } > "$inst/args"
+closer=
+if [ -z "$bindfd" ] && [ -s "$inst/binds" ]; then
+	closer=1
+	printf '%s\0' --ro-bind "$open_helper" /run/boxwrap/open-binds >> "$inst/args"
+fi
 exec 3< "$inst/args" 4< "$inst/info" 5< "$inst/info" 6> "$inst/bwrapinfo.json"
 if [ -z "$proxy" ]; then exec 7< "$seccomp"; fi
 # A background job's stdin would be /dev/null: hand the real one on.
@@ -364,8 +399,14 @@ exec 9<&0
 (
 	exec 0<&9 9<&-
 	if [ -n "$proxy" ]; then exec 7< "$inst/seccomp"; fi
-	if [ -n "${wayland}" ]; then exec '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'ht.sr.exec64.Imv' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- '/usr/bin/imv' "$@"; fi
-	exec '/usr/bin/bwrap' --args 3 -- '/usr/bin/imv' "$@"
+	exec 9< "$inst/binds"
+	# bwrap 0.8 hands the binds' descriptors on: the helper closes them.
+	if [ -n "$closer" ]; then
+		if [ -n "${wayland}" ]; then exec "$open_helper" open "${home-}" "$rt" 9 -- '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'ht.sr.exec64.Imv' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- /run/boxwrap/open-binds close-from 100 -- '/usr/bin/imv' "$@"; fi
+		exec "$open_helper" open "${home-}" "$rt" 9 -- '/usr/bin/bwrap' --args 3 -- /run/boxwrap/open-binds close-from 100 -- '/usr/bin/imv' "$@"
+	fi
+	if [ -n "${wayland}" ]; then exec "$open_helper" open "${home-}" "$rt" 9 -- '/usr/lib/boxwrap/wayland-context' "${wayland}" "${rt}"'/.flatpak/'"${instance}"'/wayland-0' 'ht.sr.exec64.Imv' "${instance}" '--' '/usr/bin/bwrap' --args 3 -- '/usr/bin/imv' "$@"; fi
+	exec "$open_helper" open "${home-}" "$rt" 9 -- '/usr/bin/bwrap' --args 3 -- '/usr/bin/imv' "$@"
 ) &
 pid=$!
 exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-
