@@ -128,7 +128,8 @@ static void scan_files(const char *root, struct pkgfiles *out)
 		if (has_control_char(id) && str_has_suffix(id, suffix)) {
 			/* It would add lines to the entries and the manifest we write. */
 			cleanup_free char *shown = one_line(id);
-			fprintf(stderr, "%s: %s/%s: refusing a file name with control characters\n", PROG, dir, shown);
+			fprintf(stderr, "%s: %s/%s: refusing a %s file name with control characters\n", PROG, dir, shown,
+				service ? "D-Bus service" : "desktop");
 			free(ents[i]);
 			continue;
 		}
