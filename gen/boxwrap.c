@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "backend.h"
@@ -59,13 +61,36 @@ static const char *config(const char *env, const char *dflt)
 	return v && v[0] == '/' ? v : dflt;
 }
 
+/* A helper boxwrap run starts or binds: as config(), but where the
+ * installed one is absent, the one beside this boxwrap, so a build tree
+ * runs as installed (make demo, the tests' clean environments). Launchers
+ * (emit, export, wrap) always name the installed path. */
+static const char *run_helper(const char *env, const char *dflt, const char *name)
+{
+	static char exe[PATH_MAX];
+	const char *v = config(env, dflt);
+	if (v != dflt || access(dflt, X_OK) == 0)
+		return v;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return dflt;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash || (size_t)(slash + 1 - exe) + strlen(name) >= sizeof(exe))
+		return dflt;
+	strcpy(slash + 1, name);
+	return access(exe, X_OK) == 0 ? xstrdup(exe) : dflt;
+}
+
 /* The programs a plan names; the environment overrides them for tests. */
-static struct plan_opts plan_options(void)
+static struct plan_opts plan_options(bool running)
 {
 	return (struct plan_opts){
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
-		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
-		.wayland_helper = config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
+		.spawn_helper = running ? run_helper("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER, "flatpak-spawn")
+					: config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
+		.wayland_helper = running ? run_helper("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER, "wayland-context")
+					  : config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
 	};
 }
 
@@ -88,7 +113,7 @@ static int cmd_run(int argc, char **argv)
 	struct layers ls = {0};
 	const char *command = NULL;
 	bool dry = false;
-	struct plan_opts popts = plan_options();
+	struct plan_opts popts = plan_options(true);
 	int c;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c >= OVR_OPT)
@@ -122,7 +147,7 @@ static int cmd_run(int argc, char **argv)
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
-		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
+		.open_helper = run_helper("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER, "open-binds"),
 		.user_args = argv + optind, .nuser_args = argc - optind,
 	};
 	int status = 0;
@@ -142,7 +167,7 @@ static int cmd_emit(int argc, char **argv)
 	};
 	const char *out = NULL;
 	bool profile_only = false;
-	struct plan_opts popts = plan_options();
+	struct plan_opts popts = plan_options(false);
 	int c;
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
 		if (c == 'o')

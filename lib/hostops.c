@@ -512,7 +512,10 @@ static const struct sh_fn sh_functions[] = {
 	{"bind_step", NULL,
 	 "bind_step() { # N KIND IN_HOME(2: alias) RO SRC DEST: the twin of run.c's render_bind_fd\n"
 	 "\t[ -e \"$5\" ] || return 0\n"
-	 "\tif [ \"$3\" = 2 ] && [ -z \"$safedest\" ]; then return 0; fi\n"
+	 "\tif [ \"$3\" = 2 ] && [ -z \"$safedest\" ]; then\n"
+	 "\t\t[ -d \"$5\" ] || return 0\n"
+	 "\t\tcase $6 in \"${home-}\"/.var/app/*/*/*) return 0 ;; \"${home-}\"/.var/app/?*/?*) ;; *) return 0 ;; esac\n"
+	 "\tfi\n"
 	 "\t_dir=0; if [ -d \"$5\" ]; then _dir=1; fi\n"
 	 "\tif [ \"$2\" = home ] && [ \"$3\" = 1 ] && [ -z \"$bindfd\" ]; then\n"
 	 "\t\tdie \"refusing to mount $5: $bwrap_version mounts a descriptor by its path again, and the app can write this home; grants below a writable home need bwrap 0.10 or later\"\n"

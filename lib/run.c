@@ -119,6 +119,19 @@ static void add_word(struct buf *out, const char *w)
 	buf_add(out, w, strlen(w) + 1);
 }
 
+/* Before bwrap 0.12 a grant's alias in the private home is mounted only
+ * where bwrap makes its mount point with one mkdir: a directory right in
+ * HOME/.var/app/APP-ID (the race helper's rule for a writable home).
+ * Elsewhere it is left out: the grant is still at its host path. */
+static bool alias_dest_ok(const char *dst, const char *home, bool dir)
+{
+	size_t n = strlen(home);
+	if (!dir || strncmp(dst, home, n) || strncmp(dst + n, "/.var/app/", 10))
+		return false;
+	const char *app = dst + n + 10, *slash = strchr(app, '/');
+	return slash && slash > app && slash[1] && !strchr(slash + 1, '/');
+}
+
 /* A descriptor bind, the k-th of the plan: its source opened and checked
  * now, then mounted through the descriptor, bwrap's FD_BIND_BASE + k:
  * --bind-fd (bwrap >= 0.10, which checks after mounting that it mounted
@@ -136,7 +149,8 @@ static void render_bind_fd(const struct step *s, size_t k, const struct values *
 	int fd = bind_source_open(s->bind_src, src, vals->v[HVI_HOME], vals->v[HVI_RUNTIME_DIR]);
 	if (fd < 0)
 		return;
-	if (s->bind_alias && b->version < BWRAP_RESOLVES_IN_ROOT) {
+	if (s->bind_alias && b->version < BWRAP_RESOLVES_IN_ROOT &&
+	    !alias_dest_ok(dst, vals->v[HVI_HOME], fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) {
 		close(fd);
 		return;
 	}

@@ -84,8 +84,13 @@ else
 		out=$(launch $mode 'cat ~/.config/kdeglobals' 2>&1)
 		case $prof.$(bwrap --version) in
 		"race.bubblewrap 0."[0-9].*|"race.bubblewrap 0.1"[01].*)
-			check "$prof, $mode: ... and bwrap before 0.12 refuses the nested file grant" \
-				sh -c 'case $1 in *"need bwrap 0.12 or later"*) ;; *) exit 1 ;; esac' - "$out" ;;
+			# The grant is at its host path, in the private home's fresh
+			# tmpfs; its alias below $HOME, a mount point bwrap would make
+			# through the app's symlinks, is left out before 0.12.
+			out=$(launch $mode "cat '$home/.config/kdeglobals'; [ -e ~/.config/kdeglobals ] || echo no-alias" 2>&1)
+			check "$prof, $mode: ... and bwrap before 0.12 mounts the nested file grant only at its host path" \
+				test "$out" = 'kde settings
+no-alias' ;;
 		*) check "$prof, $mode: ... and without the race the app starts and reads its grant" test "$out" = 'kde settings'
 		   out=$(launch $mode 'for f in /proc/$$/fd/*; do readlink "$f"; done' 2>&1)
 		   check "$prof, $mode: ... and no descriptor of a bind reaches the app" \

@@ -92,7 +92,10 @@ bwrap_features() { # BWRAP -> bwrap_version; bindfd: >= 0.10 (--bind-fd); safede
 }
 bind_step() { # N KIND IN_HOME(2: alias) RO SRC DEST: the twin of run.c's render_bind_fd
 	[ -e "$5" ] || return 0
-	if [ "$3" = 2 ] && [ -z "$safedest" ]; then return 0; fi
+	if [ "$3" = 2 ] && [ -z "$safedest" ]; then
+		[ -d "$5" ] || return 0
+		case $6 in "${home-}"/.var/app/*/*/*) return 0 ;; "${home-}"/.var/app/?*/?*) ;; *) return 0 ;; esac
+	fi
 	_dir=0; if [ -d "$5" ]; then _dir=1; fi
 	if [ "$2" = home ] && [ "$3" = 1 ] && [ -z "$bindfd" ]; then
 		die "refusing to mount $5: $bwrap_version mounts a descriptor by its path again, and the app can write this home; grants below a writable home need bwrap 0.10 or later"
