@@ -31,7 +31,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_BWRAP='"$(BWRAP)"' -DBOXWRAP_XDG_DBUS_PROXY='"$(XDG_DBUS_PROXY)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
-	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
+	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' \
+	-DBOXWRAP_BINDIR='"$(BINDIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -92,7 +93,7 @@ wrappers: $(B)/boxwrap
 	@for p in $(PROFILES); do \
 		n=$${p##*/}; n=$${n%.yaml}; \
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
-			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
+			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn BOXWRAP_SELF=/usr/bin/boxwrap \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 

@@ -1,5 +1,6 @@
 /* boxwrap: short YAML profiles -> a bubblewrap sandbox, run now or
  * emitted as an sh launcher. profile -> loader -> policy -> plan -> back end. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -60,6 +61,13 @@ static const char *config(const char *env, const char *dflt)
 }
 
 /* The programs a plan names; the environment overrides them for tests. */
+/* The installed boxwrap, which launchers hand over to; BOXWRAP_SELF
+ * names another for tests. */
+static const char *boxwrap_self(void)
+{
+	return config("BOXWRAP_SELF", BOXWRAP_BINDIR "/boxwrap");
+}
+
 static struct plan_opts plan_options(void)
 {
 	return (struct plan_opts){
@@ -162,16 +170,27 @@ static int cmd_emit(int argc, char **argv)
 		cleanup_free char *safe = escape_for_terminal(ls.path[LAYER_SYSTEM]);
 		fprintf(stderr, "%s: emit: the launcher includes the system override %s\n", PROG, safe);
 	}
-	layers_free(&ls);
 	plan_build(&p, &popts, &pl);
+	/* Overrides made later: the launcher hands over to `boxwrap run`
+	 * with this profile, if its path holds wherever the launcher runs. */
+	const char *profile = ls.path[LAYER_PROFILE];
+	cleanup_free char *system_override = override_file(true, p.app_id);
+	cleanup_free char *system_text = ls.have[LAYER_SYSTEM] ? read_regular_file(ls.path[LAYER_SYSTEM], 1 << 20) : NULL;
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.profile = argv[optind],
+		.boxwrap = boxwrap_self(),
+		.handover_profile = profile[0] == '/' ? profile : NULL,
+		.system_override = system_override,
+		.system_override_text = system_text,
 	};
+	if (ls.have[LAYER_SYSTEM] && !system_text)
+		die_errno("cannot read %s", ls.path[LAYER_SYSTEM]);
 	cleanup_free char *text = backend_emit(&pl, &l);
 	plan_free(&pl);
 	policy_free(&p);
+	layers_free(&ls);
 	if (!out)
 		return fputs(text, stdout) == EOF || fflush(stdout) ? EXIT_ERROR : 0;
 	/* Nothing half-written: a temporary file, then rename. */
@@ -274,6 +293,7 @@ static struct gen_opts gen_opts(void)
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.xdg_dbus_proxy = config("BOXWRAP_XDG_DBUS_PROXY", BOXWRAP_XDG_DBUS_PROXY),
 		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
+		.boxwrap = boxwrap_self(),
 	};
 }
 
@@ -575,6 +595,26 @@ static int cmd_data(int argc, char **argv)
 	return fflush(stdout) ? EXIT_ERROR : 0;
 }
 
+/* Launchers: runs PROGRAM with no descriptor above 2 (main has made
+ * them all close-on-exec), for what sh cannot close (fds 10 and up). */
+static int cmd_exec_clean(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] != '/')
+		usage(EXIT_USAGE);
+	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: one by one. */
+	DIR *d = opendir("/proc/self/fd");
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	if (!d)
+		die_errno("cannot list /proc/self/fd");
+	closedir(d);
+	execv(argv[1], argv + 1);
+	die_errno("cannot run %s", argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	/* Nothing inherited may reach a sandbox (security.md E4). */
@@ -613,6 +653,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "data"))
 		return cmd_data(argc, argv);
+	if (!strcmp(cmd, "exec-clean"))
+		return cmd_exec_clean(argc, argv);
 	fprintf(stderr, "%s: unknown command '%s'\n", PROG, cmd);
 	usage(EXIT_USAGE);
 }

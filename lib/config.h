@@ -23,3 +23,6 @@
 #ifndef BOXWRAP_SPAWN_HELPER
 #define BOXWRAP_SPAWN_HELPER "/usr/lib/boxwrap/flatpak-spawn"
 #endif
+#ifndef BOXWRAP_BINDIR
+#define BOXWRAP_BINDIR "/usr/bin"
+#endif

@@ -12,18 +12,27 @@
 #include "backend.h"
 #include "desktop.h"
 #include "lookup.h"
+#include "override.h"
 #include "profile.h"
 #include "util.h"
 
 #define APPS_DIR "/usr/share/applications"
 #define MAX_DESKTOP_FILE (1 << 20)
 
-static char *launcher_text(const struct policy *p, const char *profile_name, const struct gen_opts *o)
+/* Built from the profile alone: a system override, and the user's, make
+ * the launcher hand over to `boxwrap run` with the profile installed at
+ * target (NULL: it cannot). */
+static char *launcher_text(const struct policy *p, const char *profile_name, const char *target,
+			   const struct gen_opts *o)
 {
 	struct plan pl;
 	struct plan_opts popts = {.xdg_dbus_proxy = o->xdg_dbus_proxy, .spawn_helper = o->spawn_helper};
 	plan_build(p, &popts, &pl);
-	struct launch l = {.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .profile = profile_name};
+	cleanup_free char *system_override = override_file(true, p->app_id);
+	struct launch l = {
+		.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .profile = profile_name,
+		.boxwrap = o->boxwrap, .handover_profile = target, .system_override = system_override,
+	};
 	char *text = backend_emit(&pl, &l);
 	plan_free(&pl);
 	return text;
@@ -212,7 +221,7 @@ static bool plan_exports(const struct policy *p, const char *file, const char *k
 		return false;
 	}
 	cleanup_free char *launcher = xasprintf(BOXWRAP_EXPORTS_DIR "/%s", bin);
-	add_entry(want, key, steal_pointer(&bin), launcher_text(p, file, o), 0755);
+	add_entry(want, key, steal_pointer(&bin), launcher_text(p, file, key, o), 0755);
 	if (p->service)
 		return true; /* a daemon has no desktop entry */
 	const struct desktop *first = NULL;
@@ -481,7 +490,15 @@ void wrap_package(const char *destdir, const char *profile, const char *bin, con
 	} else {
 		die("%s is not a file", src);
 	}
-	cleanup_free char *text = launcher_text(&p, path, o);
+	/* The profile where the package installs it, for overrides. */
+	size_t dl = strlen(destdir);
+	while (dl > 1 && destdir[dl - 1] == '/')
+		dl--;
+	const char *target = !strncmp(path, destdir, dl) && path[dl] == '/' ? path + dl : NULL;
+	if (!target)
+		fprintf(stderr, "%s: %s is not below %s: the launcher cannot apply overrides "
+			"(install the profile with the package)\n", PROG, path, destdir);
+	cleanup_free char *text = launcher_text(&p, path, target, o);
 	if (lstat(src, &st) == 0 && S_ISLNK(st.st_mode) && unlink(src) < 0)
 		die_errno("cannot replace %s", src);
 	if (write_file_atomic(src, text, strlen(text), 0755) < 0)

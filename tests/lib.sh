@@ -8,6 +8,8 @@ B=${B:-.build}
 BOXWRAP=${BOXWRAP:-$PWD/$B/boxwrap}
 # The built flatpak-spawn, bound into sandboxes with nested-sandbox.
 export BOXWRAP_SPAWN_HELPER="${BOXWRAP_SPAWN_HELPER:-$PWD/$B/flatpak-spawn}"
+# The boxwrap that launchers hand over to (overrides, descriptors above 9).
+export BOXWRAP_SELF="${BOXWRAP_SELF:-$BOXWRAP}"
 if [ "$(id -u)" = 0 ]; then
 	if ! id -u boxwrap-test >/dev/null 2>&1; then
 		useradd --system --user-group --no-create-home --home-dir /nonexistent \
