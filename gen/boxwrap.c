@@ -438,8 +438,9 @@ static char *app_id_of(const char *arg)
 }
 
 static const char launcher_note[] =
-	"note: launchers made by `boxwrap emit`, `wrap` or `export` apply the profile and the\n"
-	"      system override as they were then; user overrides and options apply to `boxwrap run`.\n";
+	"note: launchers made by `boxwrap emit` (from a profile's absolute path or name), `wrap`\n"
+	"      or `export` hand over to `boxwrap run` when a user override exists; command-line\n"
+	"      options apply to `boxwrap run` only.\n";
 
 static int cmd_info(int argc, char **argv)
 {
@@ -508,7 +509,8 @@ static int cmd_override(int argc, char **argv)
 		policy_layer_update(&layer, &ls.layer[LAYER_CMDLINE]);
 		override_save(system, app_id, &layer);
 		exists = true;
-		fputs(system ? "note: launchers made before this do not have it: run `boxwrap export` (the apk trigger does)\n"
+		fputs(system ? "note: launchers hand over to `boxwrap run` while their system override differs;\n"
+			       "      `boxwrap emit` again to build it in\n"
 			     : launcher_note, stderr);
 	}
 	if (show || (!reset && !ls.have[LAYER_CMDLINE])) {

@@ -302,13 +302,15 @@ static void emit_descriptors(struct buf *o, const struct launch *l)
 		    "\t[ -L \"$_f\" ] || continue\n"
 		    "\t_fl=\n"
 		    "\twhile read -r _k _v; do case $_k in flags:) _fl=$_v; break ;; esac; done < \"/proc/self/fdinfo/${_f##*/}\" || :\n"
-		    "\tcase $_fl in *[2367]?\?\?\?\?\?) continue ;; esac # O_CLOEXEC\n"
-		    "\tif [ -x ");
-	sh_quote(o, l->boxwrap);
-	buf_adds(o, " ] && [ -f \"$0\" ]; then exec ");
-	sh_quote(o, l->boxwrap);
-	buf_adds(o, " exec-clean /bin/sh \"$0\" \"$@\"; fi\n"
-		    "\tdie \"descriptor ${_f##*/} is open and sh cannot close it; refusing to start\"\n"
+		    "\tcase $_fl in *[2367]?\?\?\?\?\?) continue ;; esac # O_CLOEXEC\n");
+	if (l->boxwrap) {
+		buf_adds(o, "\tif [ -x ");
+		sh_quote(o, l->boxwrap);
+		buf_adds(o, " ] && [ -f \"$0\" ]; then exec ");
+		sh_quote(o, l->boxwrap);
+		buf_adds(o, " exec-clean /bin/sh \"$0\" \"$@\"; fi\n");
+	}
+	buf_adds(o, "\tdie \"descriptor ${_f##*/} is open and sh cannot close it; refusing to start\"\n"
 		    "done\n");
 }
 
@@ -320,7 +322,7 @@ char *backend_emit(const struct plan *pl, const struct launch *l)
 		     "if [ -e /.flatpak-info ]; then exec");
 	emit_command(&o, pl);
 	buf_adds(&o, "; fi\n");
-	if (l->handover_profile)
+	if (l->handover_profile && l->boxwrap && l->system_override)
 		emit_handover(&o, pl, l);
 	emit_descriptors(&o, l);
 	emit_host_values(&o, pl);
