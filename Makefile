@@ -35,7 +35,8 @@ override CPPFLAGS += -iquote lib -DBOXWRAP_VERSION='"$(VERSION)"' \
 	-DBOXWRAP_SECCOMP_DIR='"$(SECCOMPDIR)"' -DBOXWRAP_SPAWN_HELPER='"$(SPAWN_HELPER)"' \
 	-DBOXWRAP_WAYLAND_HELPER='"$(WAYLAND_HELPER)"' \
 	-DBOXWRAP_OPEN_HELPER='"$(OPEN_HELPER)"' \
-	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' $(DEPS_CFLAGS)
+	-DBOXWRAP_SYSCONFDIR='"$(SYSCONFDIR)"' -DBOXWRAP_DATADIR='"$(DATADIR)"' \
+	-DBOXWRAP_BINDIR='"$(BINDIR)"' $(DEPS_CFLAGS)
 LDLIBS += $(DEPS_LIBS)
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -122,7 +123,7 @@ wrappers: $(B)/boxwrap
 		BOXWRAP_BWRAP=$(BWRAP) BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
 			BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn \
 			BOXWRAP_WAYLAND_HELPER=/usr/lib/boxwrap/wayland-context \
-			BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds \
+			BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds BOXWRAP_SELF=/usr/bin/boxwrap \
 			$(B)/boxwrap emit -o wrappers/$$n.sh $$p || exit 1; \
 	done
 

@@ -1,5 +1,6 @@
 /* boxwrap: short YAML profiles -> a bubblewrap sandbox, run now or
  * emitted as an sh launcher. profile -> loader -> policy -> plan -> back end. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -83,6 +84,13 @@ static const char *run_helper(const char *env, const char *dflt, const char *nam
 }
 
 /* The programs a plan names; the environment overrides them for tests. */
+/* The installed boxwrap, which launchers hand over to; BOXWRAP_SELF
+ * names another for tests. */
+static const char *boxwrap_self(void)
+{
+	return config("BOXWRAP_SELF", BOXWRAP_BINDIR "/boxwrap");
+}
+
 static struct plan_opts plan_options(bool running)
 {
 	return (struct plan_opts){
@@ -189,17 +197,28 @@ static int cmd_emit(int argc, char **argv)
 		cleanup_free char *safe = escape_for_terminal(ls.path[LAYER_SYSTEM]);
 		fprintf(stderr, "%s: emit: the launcher includes the system override %s\n", PROG, safe);
 	}
-	layers_free(&ls);
 	plan_build(&p, &popts, &pl);
+	/* Overrides made later: the launcher hands over to `boxwrap run`
+	 * with this profile, if its path holds wherever the launcher runs. */
+	const char *profile = ls.path[LAYER_PROFILE];
+	cleanup_free char *system_override = override_file(true, p.app_id);
+	cleanup_free char *system_text = ls.have[LAYER_SYSTEM] ? read_regular_file(ls.path[LAYER_SYSTEM], 1 << 20) : NULL;
 	struct launch l = {
 		.bwrap = config("BOXWRAP_BWRAP", BOXWRAP_BWRAP),
 		.seccomp_dir = config("BOXWRAP_SECCOMP_DIR", BOXWRAP_SECCOMP_DIR),
 		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
 		.profile = argv[optind],
+		.boxwrap = boxwrap_self(),
+		.handover_profile = profile[0] == '/' ? profile : NULL,
+		.system_override = system_override,
+		.system_override_text = system_text,
 	};
+	if (ls.have[LAYER_SYSTEM] && !system_text)
+		die_errno("cannot read %s", ls.path[LAYER_SYSTEM]);
 	cleanup_free char *text = backend_emit(&pl, &l);
 	plan_free(&pl);
 	policy_free(&p);
+	layers_free(&ls);
 	if (!out)
 		return fputs(text, stdout) == EOF || fflush(stdout) ? EXIT_ERROR : 0;
 	/* Nothing half-written: a temporary file, then rename. */
@@ -305,6 +324,7 @@ static struct gen_opts gen_opts(void)
 		.spawn_helper = config("BOXWRAP_SPAWN_HELPER", BOXWRAP_SPAWN_HELPER),
 		.wayland_helper = config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER),
 		.open_helper = config("BOXWRAP_OPEN_HELPER", BOXWRAP_OPEN_HELPER),
+		.boxwrap = boxwrap_self(),
 	};
 }
 
@@ -449,8 +469,9 @@ static char *app_id_of(const char *arg)
 }
 
 static const char launcher_note[] =
-	"note: launchers made by `boxwrap emit`, `wrap` or `export` apply the profile and the\n"
-	"      system override as they were then; user overrides and options apply to `boxwrap run`.\n";
+	"note: launchers made by `boxwrap emit` (from a profile's absolute path or name), `wrap`\n"
+	"      or `export` hand over to `boxwrap run` when a user override exists; command-line\n"
+	"      options apply to `boxwrap run` only.\n";
 
 static int cmd_info(int argc, char **argv)
 {
@@ -520,7 +541,8 @@ static int cmd_override(int argc, char **argv)
 		policy_layer_update(&layer, &ls.layer[LAYER_CMDLINE]);
 		override_save(system, app_id, &layer);
 		exists = true;
-		fputs(system ? "note: launchers made before this do not have it: run `boxwrap export` (the apk trigger does)\n"
+		fputs(system ? "note: launchers hand over to `boxwrap run` while their system override differs;\n"
+			       "      `boxwrap emit` again to build it in\n"
 			     : launcher_note, stderr);
 	}
 	if (show || (!reset && !ls.have[LAYER_CMDLINE])) {
@@ -607,6 +629,26 @@ static int cmd_data(int argc, char **argv)
 	return fflush(stdout) ? EXIT_ERROR : 0;
 }
 
+/* Launchers: runs PROGRAM with no descriptor above 2 (main has made
+ * them all close-on-exec), for what sh cannot close (fds 10 and up). */
+static int cmd_exec_clean(int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] != '/')
+		usage(EXIT_USAGE);
+	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: one by one. */
+	DIR *d = opendir("/proc/self/fd");
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	if (!d)
+		die_errno("cannot list /proc/self/fd");
+	closedir(d);
+	execv(argv[1], argv + 1);
+	die_errno("cannot run %s", argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	/* Nothing inherited may reach a sandbox (security.md E4). */
@@ -645,6 +687,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "data"))
 		return cmd_data(argc, argv);
+	if (!strcmp(cmd, "exec-clean"))
+		return cmd_exec_clean(argc, argv);
 	fprintf(stderr, "%s: unknown command '%s'\n", PROG, cmd);
 	usage(EXIT_USAGE);
 }

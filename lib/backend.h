@@ -10,6 +10,16 @@ struct launch {
 	const char *seccomp_dir; /* where the precompiled filters are */
 	const char *open_helper; /* gen/open-binds: launchers' descriptor binds, bwrap 0.8's closer */
 	const char *profile;     /* emit: named in the launcher's header */
+	/* emit: the installed boxwrap, which the launcher hands over to. */
+	const char *boxwrap;
+	/* emit: the profile's absolute path where the launcher runs; NULL:
+	 * the launcher does not hand over to `boxwrap run` for overrides. */
+	const char *handover_profile;
+	const char *handover_command; /* with it: boxwrap run --command=THIS (a helper's launcher) */
+	/* emit: the system override file of the app, and its content as the
+	 * launcher was built with it (NULL: none; any file then hands over). */
+	const char *system_override;
+	const char *system_override_text;
 	char **user_args;        /* appended after the plan's command */
 	int nuser_args;
 };

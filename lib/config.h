@@ -29,3 +29,6 @@
 #ifndef BOXWRAP_OPEN_HELPER
 #define BOXWRAP_OPEN_HELPER "/usr/lib/boxwrap/open-binds"
 #endif
+#ifndef BOXWRAP_BINDIR
+#define BOXWRAP_BINDIR "/usr/bin"
+#endif

@@ -300,6 +300,95 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		    "exit \"$status\"\n");
 }
 
+
+/* The system override's content as the launcher compares it: "x" (the
+ * file exists) and each line followed by a newline. */
+static char *override_as_read(const char *text)
+{
+	struct buf b = {0};
+	buf_addc(&b, 'x');
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+		buf_addf(&b, "%.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	return buf_steal(&b);
+}
+
+/* Overrides that the launcher was not built with (the user's; a system
+ * override added, changed or removed since): `boxwrap run` applies them,
+ * with the same profile. Only sh builtins when there are none. */
+static void emit_handover(struct buf *o, const struct plan *pl, const struct launch *l)
+{
+	cleanup_free char *file = xasprintf("%s.yaml", pl->app_id);
+	buf_adds(o, "# Overrides this launcher was not built with: boxwrap run applies them.\n"
+		    "_ovr= _u=\n"
+		    "case ${XDG_CONFIG_HOME-} in\n"
+		    "/*) _u=$XDG_CONFIG_HOME/boxwrap/overrides/");
+	sh_quote(o, file);
+	buf_adds(o, " ;;\n"
+		    "*) case ${HOME-} in /*) _u=$HOME/.config/boxwrap/overrides/");
+	sh_quote(o, file);
+	buf_adds(o, " ;; esac ;;\n"
+		    "esac\n"
+		    "if [ -n \"$_u\" ] && { [ -e \"$_u\" ] || [ -L \"$_u\" ]; }; then _ovr=$_u; fi\n"
+		    "_s=");
+	sh_quote(o, l->system_override);
+	buf_adds(o, "\n_t=\n"
+		    "if [ -e \"$_s\" ] || [ -L \"$_s\" ]; then\n"
+		    "\t_t=x\n");
+	if (l->system_override_text)
+		buf_adds(o, "\tif [ -f \"$_s\" ] && ! [ -L \"$_s\" ] && [ -r \"$_s\" ]; then\n"
+			    "\t\twhile IFS= read -r _l || [ -n \"$_l\" ]; do _t=$_t$_l'\n"
+			    "'; done < \"$_s\"\n"
+			    "\tfi\n");
+	cleanup_free char *built = l->system_override_text ? override_as_read(l->system_override_text) : xstrdup("");
+	buf_adds(o, "fi\n"
+		    "if [ \"$_t\" != ");
+	sh_quote(o, built);
+	buf_adds(o, " ]; then _ovr=$_s; fi\n"
+		    "if [ -n \"$_ovr\" ]; then\n"
+		    "\tif [ -x ");
+	sh_quote(o, l->boxwrap);
+	buf_adds(o, " ]; then exec ");
+	sh_quote(o, l->boxwrap);
+	buf_adds(o, " run ");
+	if (l->handover_command) {
+		cleanup_free char *opt = xasprintf("--command=%s", l->handover_command);
+		sh_quote(o, opt);
+		buf_addc(o, ' ');
+	}
+	sh_quote(o, l->handover_profile);
+	buf_adds(o, " -- \"$@\"; fi\n"
+		    "\tdie \"$_ovr is not applied:\" ");
+	sh_quote(o, l->boxwrap);
+	buf_adds(o, " 'is not installed'\nfi\n");
+}
+
+/* sh closes only descriptors 0-9: one above 9 that the caller left open
+ * (not close-on-exec, unlike the shell's own) would reach the sandbox.
+ * boxwrap closes them all (boxwrap(1), exec-clean) and runs the launcher
+ * again. Only sh builtins when there are none. */
+static void emit_descriptors(struct buf *o, const struct launch *l)
+{
+	buf_adds(o, "# Descriptors the caller left open must not reach the sandbox.\n"
+		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-\n"
+		    "for _f in /proc/self/fd/[1-9][0-9]*; do\n"
+		    "\t[ -L \"$_f\" ] || continue\n"
+		    "\t_fl=\n"
+		    "\twhile read -r _k _v; do case $_k in flags:) _fl=$_v; break ;; esac; done < \"/proc/self/fdinfo/${_f##*/}\" || :\n"
+		    "\tcase $_fl in *[2367]?\?\?\?\?\?) continue ;; esac # O_CLOEXEC\n");
+	if (l->boxwrap) {
+		buf_adds(o, "\tif [ -x ");
+		sh_quote(o, l->boxwrap);
+		buf_adds(o, " ] && [ -f \"$0\" ]; then exec ");
+		sh_quote(o, l->boxwrap);
+		buf_adds(o, " exec-clean /bin/sh \"$0\" \"$@\"; fi\n");
+	}
+	buf_adds(o, "\tdie \"descriptor ${_f##*/} is open and sh cannot close it; refusing to start\"\n"
+		    "done\n");
+}
+
 char *backend_emit(const struct plan *pl, const struct launch *l)
 {
 	struct buf o = {0};
@@ -307,9 +396,10 @@ char *backend_emit(const struct plan *pl, const struct launch *l)
 	buf_adds(&o, "# Inside a sandbox already: run the program itself, no nesting.\n"
 		     "if [ -e /.flatpak-info ]; then exec");
 	emit_command(&o, pl);
-	buf_adds(&o, "; fi\n"
-		     "# Descriptors the caller left open must not reach the sandbox.\n"
-		     "exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-\n");
+	buf_adds(&o, "; fi\n");
+	if (l->handover_profile && l->boxwrap && l->system_override)
+		emit_handover(&o, pl, l);
+	emit_descriptors(&o, l);
 	emit_host_values(&o, pl);
 	buf_adds(&o, "seccomp=");
 	cleanup_free char *filter = xasprintf("%s/%s.bpf", l->seccomp_dir, seccomp_variant_name(&pl->seccomp));

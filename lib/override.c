@@ -328,12 +328,41 @@ void layers_load_overrides(struct layers *ls, bool system, bool user)
 	}
 }
 
+/* The system override's denials alone, as a layer. */
+static void denials_of(const struct policy *l, struct policy *out)
+{
+	*out = (struct policy){0};
+	out->shared.deny = l->shared.deny;
+	out->sockets.deny = l->sockets.deny;
+	out->devices.deny = l->devices.deny;
+	out->features.deny = l->features.deny;
+	for (size_t i = 0; i < l->nfs; i++) {
+		if (!l->fs[i].deny)
+			continue;
+		out->fs = xrealloc(out->fs, (out->nfs + 1) * sizeof(*out->fs));
+		out->fs[out->nfs] = l->fs[i];
+		out->fs[out->nfs++].sub = xstrdup(l->fs[i].sub);
+	}
+	for (size_t i = 0; i < l->session_bus.none.n; i++)
+		strv_push(&out->session_bus.none, l->session_bus.none.v[i]);
+	for (size_t i = 0; i < l->system_bus.none.n; i++)
+		strv_push(&out->system_bus.none, l->system_bus.none.v[i]);
+}
+
 void layers_merge(const struct layers *ls, struct policy *eff)
 {
 	*eff = (struct policy){0};
 	for (int i = 0; i < LAYER_N; i++)
 		if (ls->have[i])
 			policy_merge(eff, &ls->layer[i]);
+	/* What the administrator denies, no user override or option grants
+	 * back: the system override's denials come last again. */
+	if (ls->have[LAYER_SYSTEM]) {
+		struct policy d;
+		denials_of(&ls->layer[LAYER_SYSTEM], &d);
+		policy_merge(eff, &d);
+		policy_free(&d);
+	}
 }
 
 void layers_free(struct layers *ls)

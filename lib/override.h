@@ -2,7 +2,9 @@
  * of a profile. Precedence, lowest first: the profile, the system
  * override ($(SYSCONFDIR)/boxwrap/overrides/APP-ID.yaml), the user's
  * ($XDG_CONFIG_HOME/boxwrap/overrides/APP-ID.yaml), the command line.
- * Within a layer a denial wins; "reset" drops what lower layers granted. */
+ * Within a layer a denial wins; "reset" drops what lower layers granted.
+ * The system override's denials are final: applied again after the user
+ * override and the command line (issue 20). */
 #pragma once
 #include <stdbool.h>
 

@@ -36,6 +36,8 @@ static char *removed_how(const char *what, int from, int by, const char *how)
 {
 	if (by == from)
 		return xasprintf("%s: granted and denied by the %s (a denial wins)", what, layer_names[by]);
+	if (by < from) /* the system override's denials are final */
+		return xasprintf("%s: granted by the %s, denied by the %s (final)", what, layer_names[from], layer_names[by]);
 	return xasprintf("%s: granted by the %s, %s by the %s", what, layer_names[from], how, layer_names[by]);
 }
 
@@ -63,6 +65,12 @@ static void flag_sources(struct buf *o, struct buf *gone, const struct layers *l
 					last = i;
 					by = (f->deny & n->bit) ? i : -1;
 				}
+			}
+			/* The system override's denials are final (layers_merge). */
+			if (last > LAYER_SYSTEM && by < 0 && !(v & n->bit) && ls->have[LAYER_SYSTEM] &&
+			    (set_of(&ls->layer[LAYER_SYSTEM], s)->deny & n->bit)) {
+				by = LAYER_SYSTEM;
+				reset = false;
 			}
 			if (last < 0)
 				continue;
@@ -131,6 +139,12 @@ static void fs_sources(struct buf *o, struct buf *gone, const struct layers *ls,
 						how = up->fs[j].deny ? NULL : "replaced by a grant around it";
 					}
 				}
+			}
+			for (size_t j = 0; by < 0 && top > LAYER_SYSTEM && ls->have[LAYER_SYSTEM] &&
+					   j < ls->layer[LAYER_SYSTEM].nfs; j++) {
+				const struct fs_grant *d = &ls->layer[LAYER_SYSTEM].fs[j];
+				if (d->deny && fs_grant_covers(d, g))
+					by = LAYER_SYSTEM; /* final (layers_merge) */
 			}
 			if (by >= 0) {
 				cleanup_free char *t = how ? removed_how(key, top, by, how) : removed_by(key, top, by, reset);
@@ -216,7 +230,7 @@ static void bus_sources(struct buf *o, struct buf *gone, const struct layers *ls
 void describe_sources(struct buf *o, const struct layers *ls, const struct policy *eff)
 {
 	struct buf gone = {0};
-	buf_adds(o, "layers (lowest first; a higher one wins, a denial wins in its own):\n");
+	buf_adds(o, "layers (lowest first; a higher one wins, a denial wins in its own, a system denial is final):\n");
 	for (int i = 0; i < LAYER_N; i++) {
 		cleanup_free char *label = xasprintf("%s:", layer_names[i]);
 		struct buf b = {0};

@@ -14,20 +14,30 @@
 #include "desktop.h"
 #include "strv.h"
 #include "lookup.h"
+#include "override.h"
 #include "profile.h"
 #include "util.h"
 
 #define APPS_DIR "/usr/share/applications"
 #define MAX_DESKTOP_FILE (1 << 20)
 
-static char *launcher_text(const struct policy *p, const char *profile_name, const struct gen_opts *o)
+/* Built from the profile alone: a system override, and the user's, make
+ * the launcher hand over to `boxwrap run` with the profile installed at
+ * target (NULL: it cannot), and for a helper (a D-Bus service's program
+ * run in the app's sandbox) with --command. */
+static char *launcher_text(const struct policy *p, const char *profile_name, const char *target, bool helper,
+			   const struct gen_opts *o)
 {
 	struct plan pl;
 	struct plan_opts popts = {.xdg_dbus_proxy = o->xdg_dbus_proxy, .spawn_helper = o->spawn_helper,
 				   .wayland_helper = o->wayland_helper};
 	plan_build(p, &popts, &pl);
-	struct launch l = {.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .open_helper = o->open_helper,
-			    .profile = profile_name};
+	cleanup_free char *system_override = override_file(true, p->app_id);
+	struct launch l = {
+		.bwrap = o->bwrap, .seccomp_dir = o->seccomp_dir, .open_helper = o->open_helper, .profile = profile_name,
+		.boxwrap = o->boxwrap, .handover_profile = target, .system_override = system_override,
+		.handover_command = helper ? p->command : NULL,
+	};
 	char *text = backend_emit(&pl, &l);
 	plan_free(&pl);
 	return text;
@@ -384,7 +394,7 @@ static void export_services(struct exporting *x, const char *root, const struct 
 				h.args = (struct strv){0};
 				char *rel = xasprintf(HELPERS_DIR "/%s", svc->name);
 				exec = xasprintf(BOXWRAP_EXPORTS_DIR "/%s", rel);
-				if (!add_unique(x, rel, launcher_text(&h, x->file, x->o), 0755))
+				if (!add_unique(x, rel, launcher_text(&h, x->file, x->key, true, x->o), 0755))
 					continue;
 			} else {
 				fprintf(stderr, "%s: %s: %s: %s %s; calling %s fails instead of starting it outside the sandbox\n",
@@ -446,7 +456,7 @@ static bool plan_exports(const struct policy *p, const char *file, const char *k
 	}
 	cleanup_free char *launcher = xasprintf(BOXWRAP_EXPORTS_DIR "/%s", bin);
 	struct exporting x = {.p = p, .file = file, .key = key, .name = name, .launcher = launcher, .o = o, .want = want};
-	add_entry(want, key, steal_pointer(&bin), launcher_text(p, file, o), 0755);
+	add_entry(want, key, steal_pointer(&bin), launcher_text(p, file, key, false, o), 0755);
 	if (p->service) {
 		check_system_services(&x, &pf[PF_SYSTEM_SERVICES]);
 		return true; /* a daemon has no desktop entry and no session */
@@ -705,7 +715,8 @@ static bool is_launcher(const char *path)
  * /usr/libexec/boxwrap/NAME and the file, rewritten in place, runs it;
  * the program's own files name /usr/bin/NAME, the launcher already. So a
  * wrapped package needs no export for its D-Bus activation. */
-static void wrap_services(const char *destdir, const struct policy *p, const char *file, const struct gen_opts *o)
+static void wrap_services(const char *destdir, const struct policy *p, const char *file, const char *target,
+			  const struct gen_opts *o)
 {
 	struct pkgfiles svcs = {.dir = pkg_dirs[PF_SERVICES]};
 	const char *name = base_name(p->command);
@@ -727,7 +738,7 @@ static void wrap_services(const char *destdir, const struct policy *p, const cha
 		cleanup_free char *dst = xasprintf("%s%s", destdir, rel);
 		cleanup_free char *src = xasprintf("%s/%s", svcs.dir, d->id);
 		cleanup_free char *svc_path = xasprintf("%s%s", destdir, src);
-		cleanup_free char *text = launcher_text(&h, file, o);
+		cleanup_free char *text = launcher_text(&h, file, target, true, o);
 		cleanup_free char *svc = dbus_service_rewrite(&d->svc, src, rel);
 		cleanup_free char *parent = xstrdup(dst);
 		*strrchr(parent, '/') = '\0';
@@ -785,12 +796,20 @@ void wrap_package(const char *destdir, const char *profile, const char *bin, con
 	} else {
 		die("%s is not a file", src);
 	}
-	cleanup_free char *text = launcher_text(&p, path, o);
+	/* The profile where the package installs it, for overrides. */
+	size_t dl = strlen(destdir);
+	while (dl > 1 && destdir[dl - 1] == '/')
+		dl--;
+	const char *target = !strncmp(path, destdir, dl) && path[dl] == '/' ? path + dl : NULL;
+	if (!target)
+		fprintf(stderr, "%s: %s is not below %s: the launcher cannot apply overrides "
+			"(install the profile with the package)\n", PROG, path, destdir);
+	cleanup_free char *text = launcher_text(&p, path, target, false, o);
 	if (lstat(src, &st) == 0 && S_ISLNK(st.st_mode) && unlink(src) < 0)
 		die_errno("cannot replace %s", src);
 	if (write_file_atomic(src, text, strlen(text), 0755) < 0)
 		die_errno("cannot write %s", src);
 	printf("%s: %s is now the launcher; the program is %s\n", PROG, bin, p.command);
-	wrap_services(destdir, &p, path, o);
+	wrap_services(destdir, &p, path, target, o);
 	policy_free(&p);
 }

@@ -21,6 +21,7 @@
 
 struct gen_opts {
 	const char *bwrap, *seccomp_dir, *xdg_dbus_proxy, *spawn_helper, *wayland_helper, *open_helper; /* absolute paths */
+	const char *boxwrap; /* the installed boxwrap, which launchers hand over to */
 };
 
 /* Brings the exports under root ("" or "/" for the running system) in

@@ -5,6 +5,10 @@
 #   run+bus   boxwrap run with xdg-dbus-proxy (and seccomp, as always)
 #   emit      the emitted launcher, no session bus
 #   emit+bus  the emitted launcher with the proxy
+#   bb, bb+bus  the emitted launcher under busybox sh with busybox's
+#             mkdir, rm, mkfifo, dd and cat, as on Alpine (bound over
+#             /usr/bin's in a private mount namespace for that launch)
+#   ovr       the launcher with a user override: it hands over to run
 # Medians and spread over BENCH_ROUNDS (60) rounds, as ratios to bare;
 # then 1,000 launchers regenerated, and the proxy's resident memory.
 . tests/lib.sh
@@ -38,6 +42,10 @@ int main(int argc, char **argv)
 		int null = open("/dev/null", O_WRONLY);
 		if (null < 0 || dup2(null, 1) < 0)
 			_exit(127);
+		/* No descriptor of ours (a harness's) reaches the launch: a
+		 * launcher would run itself again through boxwrap exec-clean. */
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 		execv(argv[1], argv + 1);
 		_exit(127);
 	}
@@ -107,7 +115,31 @@ SH
 chmod 755 "$scratch/bare.sh"
 give "$scratch/bare.args"
 
-variants="bare run run+bus emit emit+bus"
+# Alpine's userland for the launcher: busybox applets where it finds mkdir,
+# rm, mkfifo, dd and cat (its PATH is its own: /usr/bin:/bin...).
+bb=$(command -v busybox || :)
+if [ -n "$bb" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+	cat > "$scratch/bb.sh" <<SH
+#!/bin/sh
+# In a private mount namespace: busybox as the launcher's commands.
+for a in mkdir rm mkfifo dd cat; do
+	for d in /usr/bin /bin; do [ -e "\$d/\$a" ] && mount --bind "$bb" "\$d/\$a"; done
+done
+exec "\$@"
+SH
+	chmod 755 "$scratch/bb.sh"
+	bbvariants="bb bb+bus"
+else
+	bbvariants=
+	echo "bench: busybox sh figures need busybox, root and unshare" >&2
+fi
+# A user override: the launcher hands over to boxwrap run.
+mkdir -p "$scratch/ovrcfg/boxwrap/overrides"
+printf 'environment: {BENCH: "1"}\n' > "$scratch/ovrcfg/boxwrap/overrides/$app.yaml"
+give "$scratch/ovrcfg"
+ovr="XDG_CONFIG_HOME=$scratch/ovrcfg"
+
+variants="bare run run+bus emit emit+bus $bbvariants ovr"
 # The parts, for the profile printed after the ratios.
 parts="proc sh version dry full noop"
 cmd() {
@@ -117,6 +149,13 @@ cmd() {
 	run+bus) set -- /usr/bin/env "$bus" "$BOXWRAP" run "$scratch/bench.yaml" ;;
 	emit) set -- /usr/bin/env "$nobus" /bin/sh "$scratch/bench.sh" ;;
 	emit+bus) set -- /usr/bin/env "$bus" /bin/sh "$scratch/bench.sh" ;;
+	bb|bb+bus)
+		b=$nobus; [ "$1" = bb ] || b=$bus
+		unshare --mount --propagation private "$scratch/bb.sh" \
+			env HOME="$home" XDG_RUNTIME_DIR="$rt" setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups -- \
+			"$scratch/timer" /usr/bin/env "$b" "$bb" sh "$scratch/bench.sh"
+		return ;;
+	ovr) set -- /usr/bin/env "$nobus" "$ovr" /bin/sh "$scratch/bench.sh" ;;
 	proc) set -- /usr/bin/env "$nobus" /usr/bin/true ;;
 	sh) set -- /usr/bin/env "$nobus" /bin/sh -c 'exit 0' ;;
 	version) set -- /usr/bin/env "$nobus" "$BOXWRAP" --version ;;
@@ -144,11 +183,20 @@ for v in $variants; do
 	read -r m q1 q3 <<EOF2
 $(stats "$scratch/t.$v")
 EOF2
-	case $v in run) target=1.10 ;; run+bus) target=1.50 ;; emit) target=1.30 ;; *) target= ;; esac
+	case $v in run) target=1.10 ;; run+bus) target=1.50 ;; emit|bb) target=1.30 ;; *) target= ;; esac
 	r=$(awk -v m="$m" -v b="$base" 'BEGIN { printf "%.2f", m / b }')
 	verdict=
 	[ -n "$target" ] && verdict=$(awk -v r="$r" -v t="$target" 'BEGIN { print (r <= t ? "target <= " t "x met" : "target <= " t "x MISSED") }')
 	printf '  %-9s %7.2f ms  [%6.2f .. %6.2f]  %5.2fx  %s\n' "$v" "$m" "$q1" "$q3" "$r" "$verdict"
+done
+
+# The issue's goal: every launcher no slower than run, with and without the bus.
+for v in emit:run emit+bus:run+bus bb:run bb+bus:run+bus ovr:run; do
+	a=${v%%:*} b=${v#*:}
+	[ -s "$scratch/t.$a" ] || continue
+	ma=$(stats "$scratch/t.$a" | cut -d' ' -f1) mb=$(stats "$scratch/t.$b" | cut -d' ' -f1)
+	awk -v a="$a" -v b="$b" -v ma="$ma" -v mb="$mb" 'BEGIN {
+		printf "  %-9s / %-8s %5.2fx  target <= 1.00x %s\n", a, b, ma / mb, (ma <= mb ? "met" : "MISSED") }'
 done
 
 # Where the time goes: the parts, measured in the same rounds.

@@ -12,6 +12,8 @@ export BOXWRAP_SPAWN_HELPER="${BOXWRAP_SPAWN_HELPER:-$PWD/$B/flatpak-spawn}"
 export BOXWRAP_WAYLAND_HELPER="${BOXWRAP_WAYLAND_HELPER:-$PWD/$B/wayland-context}"
 # The built open-binds, which emitted launchers and bwrap 0.8 sandboxes use.
 export BOXWRAP_OPEN_HELPER="${BOXWRAP_OPEN_HELPER:-$PWD/$B/open-binds}"
+# The boxwrap that launchers hand over to (overrides, descriptors above 9).
+export BOXWRAP_SELF="${BOXWRAP_SELF:-$BOXWRAP}"
 if [ "$(id -u)" = 0 ]; then
 	if ! id -u boxwrap-test >/dev/null 2>&1; then
 		useradd --system --user-group --no-create-home --home-dir /nonexistent \

@@ -99,7 +99,14 @@ clear_overrides
 so 'shared: ["!network"]'
 uo 'shared: [network]'
 both
-case_ "user grant beats a system denial" sh -c "grep -qF 'network (user override)' '$out.info' && ! grep -qF \"'--unshare-net'\" '$out.argv'"
+case_ "a system denial is final: a user grant does not undo it" sh -c "grep -qF 'network: granted by the user override, denied by the system override (final)' '$out.info' && grep -qF \"'--unshare-net'\" '$out.argv'"
+both --share=network
+case_ "... nor a command-line grant" sh -c "grep -qF 'network: granted by the command line, denied by the system override (final)' '$out.info' && grep -qF \"'--unshare-net'\" '$out.argv'"
+so 'filesystems: ["!~/Music"]'
+uo 'filesystems: ["~/Music", "~/Music/Live"]'
+both
+case_ "a system filesystem denial is final, for what it covers" sh -c "grep -qF '~/Music: granted by the user override, denied by the system override (final)' '$out.info' && grep -qF '~/Music/Live: granted by the user override, denied by the system override (final)' '$out.info' && ! grep -qF 'Music' '$out.argv'"
+clear_overrides
 uo 'shared: ["!network"]'
 both --share=network
 case_ "command-line grant beats a user denial" sh -c "grep -qF 'network (command line)' '$out.info' && ! grep -qF \"'--unshare-net'\" '$out.argv'"

@@ -8,7 +8,7 @@ for p in profiles/*.yaml; do
 	n=${p##*/}; n=${n%.yaml}
 	BOXWRAP_BWRAP=/usr/bin/bwrap BOXWRAP_SECCOMP_DIR=/usr/lib/boxwrap/seccomp \
 		BOXWRAP_SPAWN_HELPER=/usr/lib/boxwrap/flatpak-spawn BOXWRAP_WAYLAND_HELPER=/usr/lib/boxwrap/wayland-context \
-		BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds \
+		BOXWRAP_OPEN_HELPER=/usr/lib/boxwrap/open-binds BOXWRAP_SELF=/usr/bin/boxwrap \
 		"$BOXWRAP" emit -o "$scratch/$n.sh" "$p"
 	if cmp -s "$scratch/$n.sh" "wrappers/$n.sh"; then
 		ok "wrappers/$n.sh is up to date"

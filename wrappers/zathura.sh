@@ -13,6 +13,14 @@ die() { printf '%s: %s\n' "$app_id" "$*" >&2; exit 1; }
 if [ -e /.flatpak-info ]; then exec '/usr/bin/zathura' "$@"; fi
 # Descriptors the caller left open must not reach the sandbox.
 exec 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-
+for _f in /proc/self/fd/[1-9][0-9]*; do
+	[ -L "$_f" ] || continue
+	_fl=
+	while read -r _k _v; do case $_k in flags:) _fl=$_v; break ;; esac; done < "/proc/self/fdinfo/${_f##*/}" || :
+	case $_fl in *[2367]??????) continue ;; esac # O_CLOEXEC
+	if [ -x '/usr/bin/boxwrap' ] && [ -f "$0" ]; then exec '/usr/bin/boxwrap' exec-clean /bin/sh "$0" "$@"; fi
+	die "descriptor ${_f##*/} is open and sh cannot close it; refusing to start"
+done
 is_socket() { _out=; if [ -S "$1" ]; then _out=$1; fi; }
 below_home() {
 	_out=

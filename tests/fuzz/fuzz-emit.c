@@ -23,6 +23,10 @@ static int run(char *const argv[], const char *err_file)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, err_file ? err_file : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	/* The launcher refuses descriptors above 9 it cannot close (and
+	 * the fuzzer names no boxwrap to close them): hand on none. */
+	for (int fd = 3; fd < 1024; fd++)
+		posix_spawn_file_actions_addclose(&fa, fd);
 	pid_t pid;
 	int st;
 	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
