@@ -84,6 +84,15 @@ wrappers: $(B)/boxwrap
 check: all $(TEST_BIN)
 	@B=$(B) sh tests/run.sh
 
+# What `check` runs, built only (tests/tier-arm64.sh builds it under qemu-user).
+test-bins: all $(TEST_BIN)
+
+# The arm64 tier: boxwrap built for aarch64 under qemu-user, then tested on
+# an aarch64 kernel under qemu-system-aarch64 (tests/tier-arm64.sh), with
+# the root `make deps` cached by tests/arm64-root.sh.
+check-arm64:
+	@sh tests/tier-arm64.sh
+
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
 	$(MAKE) B=.build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -113,7 +122,7 @@ bench: all
 	@B=$(B) sh tests/bench.sh
 
 # Everything CI runs: the unit tests under the sanitizers, then all tests.
-check-all: check-asan check
+check-all: check-asan check check-arm64
 
 demo: all
 	@B=$(B) sh tests/demo.sh
@@ -139,5 +148,5 @@ install: all
 clean:
 	rm -rf .build .build-asan .build-fuzz
 
-.PHONY: all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
+.PHONY: all man wrappers check check-asan check-all check-arm64 test-bins demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

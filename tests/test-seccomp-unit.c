@@ -570,7 +570,7 @@ load_and_probe(int fd)
 		return errno == ENOSYS ? NO_SECCOMP_SYSCALL : 11;
 	if (syscall(__NR_ioctl, -1, TIOCSTI, (void *)1) != -1 || errno != EPERM)
 		return 12;
-	if (syscall(__NR_ioctl, -1, (0x1UL << 32) | TIOCSTI, (void *)1) != -1 ||
+	if (syscall(__NR_ioctl, -1, (unsigned long)(0x1ULL << 32) | TIOCSTI, (void *)1) != -1 ||
 	    errno != EPERM)
 		return 13;
 	if (syscall(__NR_ioctl, -1, TIOCNOTTY) != -1 || errno != EBADF)
