@@ -27,7 +27,8 @@ if command -v apt-get >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
 		qemu-system-arm qemu-user-static binfmt-support arch-test e2fsprogs cpio xz-utils \
 		gcc-arm-linux-gnueabihf libc6-dev-armhf-cross >/dev/null
-	as_root sh tests/arm64-root.sh
+	# Not fatal here: without it `make check-arm64` says why (and fails in CI).
+	as_root sh tests/arm64-root.sh || echo "install-deps: the arm64 root was not built" >&2
 elif command -v apk >/dev/null 2>&1; then
 	as_root apk add --no-cache \
 		build-base pkgconf yaml-dev libseccomp-dev clang compiler-rt valgrind \
