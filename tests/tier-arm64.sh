@@ -85,7 +85,7 @@ fi
 # 3. Boot the arm64 kernel with the tree on a second disk; the root's
 # image is only read (snapshot=on).
 size=$(du -sm "$work/src" | cut -f1)
-mkfs.ext4 -q -F -L src -d "$work/src" "$work/src.img" "$((size * 2 + 64))M"
+mkfs.ext4 -q -F -L src -d "$work/src" "$work/src.img" "$((size * 2 + 64))M" > /dev/null
 t=$(now)
 timeout "$limit" qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp "$(nproc)" -m 2048 \
 	-nodefaults -display none -no-reboot -serial "file:$work/console.log" \
