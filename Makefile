@@ -130,6 +130,15 @@ wrappers: $(B)/boxwrap
 check: all $(TEST_BIN)
 	@B=$(B) sh tests/run.sh
 
+# What `check` runs, built only (tests/tier-arm64.sh builds it under qemu-user).
+test-bins: all $(TEST_BIN)
+
+# The arm64 tier: boxwrap built for aarch64 under qemu-user, then tested on
+# an aarch64 kernel under qemu-system-aarch64 (tests/tier-arm64.sh), with
+# the root `make deps` cached by tests/arm64-root.sh.
+check-arm64:
+	@sh tests/tier-arm64.sh
+
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
 	$(MAKE) B=.build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -165,8 +174,8 @@ check-debian13: all $(TEST_BIN)
 	@B=$(B) sh tests/tier-debian13.sh
 
 # Everything CI runs: the unit tests under the sanitizers, all tests, then
-# the Debian 13 tier.
-check-all: check-asan check check-debian13
+# the Debian 13 and arm64 tiers.
+check-all: check-asan check check-debian13 check-arm64
 
 demo: all
 	@B=$(B) sh tests/demo.sh
@@ -197,5 +206,5 @@ clean:
 	rm -rf .build .build-asan .build-fuzz
 
 FORCE:
-.PHONY: FORCE all man wrappers check check-asan check-debian13 check-all demo deps install clean fuzz fuzz-build bench
+.PHONY: FORCE all man wrappers check check-asan check-debian13 check-arm64 check-all test-bins demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

@@ -755,6 +755,30 @@ check_opts(const struct seccomp_opts *o, char **err)
 	return 0;
 }
 
+/* The KILL_PROCESS bad-arch action needs libseccomp API level 3 (Linux
+ * 4.14).  libseccomp derives the level from the running kernel's seccomp(2)
+ * and refuses the action below it, yet we only compile the program (bwrap
+ * loads it): a build host whose seccomp(2) is missing or old, e.g. qemu-user
+ * as pmbootstrap uses to build aarch64 and armv7 packages, would fail with
+ * "setting up arch ... Invalid argument".  Raising the level never changes
+ * the program, so filters are byte-identical on every build host. */
+static int
+pin_api_level(char **err)
+{
+	enum { NEEDED_API_LEVEL = 3 };
+	int rc;
+
+	if (seccomp_api_get() >= NEEDED_API_LEVEL)
+		return 0;
+	rc = seccomp_api_set(NEEDED_API_LEVEL);
+	if (rc < 0) {
+		set_err(err, "seccomp: setting libseccomp API level %d failed: %s",
+			NEEDED_API_LEVEL, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 static scmp_filter_ctx
 build_filter(const struct seccomp_opts *o, char **err)
 {
@@ -762,7 +786,7 @@ build_filter(const struct seccomp_opts *o, char **err)
 	scmp_filter_ctx ctx, extra;
 	int rc;
 
-	if (check_opts(o, err) < 0)
+	if (check_opts(o, err) < 0 || pin_api_level(err) < 0)
 		return NULL;
 	ctx = build_arch(o, seccomp_arch_native(), err);
 	if (!ctx || !compat)

@@ -103,7 +103,8 @@ c_high_bits(long cmd)
 {
 	if (sizeof(unsigned long) < 8)
 		return ret_enoent();
-	return syscall(__NR_ioctl, -1, (unsigned long)cmd | (0x123UL << 32), BAD);
+	/* ULL: no shift past a 32-bit long's width (armhf, i386 builds). */
+	return syscall(__NR_ioctl, -1, (unsigned long)cmd | (unsigned long)(0x123ULL << 32), BAD);
 }
 
 /* Real injection into the controlling terminal on fd 0 (for the pty test). */

@@ -16,6 +16,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests() {
+	# TESTS: a chosen list (tests/tier-arm64.sh's guest runs a subset).
 	if [ -n "${TESTS-}" ]; then
 		printf '%s\n' $TESTS
 		return
