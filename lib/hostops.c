@@ -80,17 +80,29 @@ static bool path_within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || (n == 1 && *dir == '/'));
 }
 
+/* Resolves path and base (each PATH_MAX): false when path does not
+ * exist (nothing to check); a base that cannot be resolved is taken as
+ * it is (a service's HOME may be missing). */
+static bool resolve_against(const char *path, const char *base, char *real, char *realbase)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return false;
+	if (!realpath(path, real))
+		die_errno("cannot resolve %s", path);
+	if (!realpath(base, realbase))
+		snprintf(realbase, PATH_MAX, "%s", base);
+	return true;
+}
+
 /* An absolute grant on, above or below the home would bind over the
  * home boxwrap builds (private, or the real one with its protections):
  * the home is granted with `home` or ~/PATH, never by its absolute path. */
 static void check_outside_home(const char *path, const char *home)
 {
 	char real[PATH_MAX], realhome[PATH_MAX];
-	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (!resolve_against(path, home, real, realhome))
 		return;
-	if (!realpath(path, real) || !realpath(home, realhome))
-		die_errno("cannot resolve %s", path);
 	if (path_within(real, realhome) || path_within(realhome, real))
 		die("refusing to grant %s: it is on, above or below your home (%s); grant home or ~/PATH instead",
 		    path, realhome);
@@ -141,11 +153,8 @@ static void check_xdg_default(const char *value, const char *home, const char *r
 static void check_runtime_path(const char *path, const char *rt)
 {
 	char real[PATH_MAX], realrt[PATH_MAX];
-	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (!resolve_against(path, rt, real, realrt))
 		return;
-	if (!realpath(path, real) || !realpath(rt, realrt))
-		die_errno("cannot resolve %s", path);
 	size_t n = strlen(realrt);
 	if (strncmp(real, realrt, n) || real[n] != '/')
 		die("refusing to grant %s: it resolves to %s, outside the runtime directory", path, real);
@@ -157,13 +166,8 @@ static void check_runtime_path(const char *path, const char *rt)
 static void check_writable(const char *path, const char *home)
 {
 	char real[PATH_MAX], realhome[PATH_MAX];
-	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (!resolve_against(path, home, real, realhome))
 		return;
-	if (!realpath(path, real))
-		die_errno("cannot resolve %s", path);
-	if (!realpath(home, realhome)) /* a service's HOME may be missing */
-		snprintf(realhome, sizeof(realhome), "%s", home);
 	const char *hit = fs_real_writes_protected(real, realhome);
 	if (hit && !*hit)
 		die("refusing to grant %s writable: it resolves to %s, which holds the whole home", path, real);
