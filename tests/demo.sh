@@ -28,6 +28,10 @@ echo "my bank password" > "$home/canary"
 echo "a file the user downloaded" > "$home/Downloads/readme.txt"
 # Copies the demo user can read, whatever the checkout's permissions are.
 cp "$BOXWRAP" "$scratch/boxwrap"
+# Its helpers beside it, where run looks when they are not installed.
+for h in open-binds wayland-context flatpak-spawn; do
+	cp "$B/$h" "$scratch/$h" && chmod 755 "$scratch/$h"
+done
 cp "$PROFILE" "$scratch/profile.yaml"
 cp -r "$B/seccomp" "$scratch/seccomp"
 chmod 755 "$scratch/boxwrap"
@@ -53,7 +57,10 @@ as_user bwrap --unshare-user --disable-userns --ro-bind / / true 2>/dev/null ||
 
 app=$("$scratch/boxwrap" check "$scratch/profile.yaml" | sed -n 's/^  app-id: *//p')
 [ -n "$app" ] || die "$PROFILE is not a valid profile"
-BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$scratch/boxwrap" emit -o "$scratch/launcher.sh" "$scratch/profile.yaml" ||
+# The launcher names the installed helpers; here, the scratch copies.
+BOXWRAP_SECCOMP_DIR=$scratch/seccomp BOXWRAP_OPEN_HELPER=$scratch/open-binds \
+	BOXWRAP_WAYLAND_HELPER=$scratch/wayland-context BOXWRAP_SPAWN_HELPER=$scratch/flatpak-spawn \
+	BOXWRAP_SELF=$scratch/boxwrap "$scratch/boxwrap" emit -o "$scratch/launcher.sh" "$scratch/profile.yaml" ||
 	die "boxwrap emit failed"
 
 # What the sandboxed shell reports, one KEY=VALUE line each ($1: the mode).
@@ -123,7 +130,7 @@ echo "1. boxwrap run $PROFILE -c SCRIPT"
 demo run "$scratch/boxwrap" run "$scratch/profile.yaml"
 echo
 echo "2. boxwrap emit $PROFILE > launcher.sh; sh launcher.sh -c SCRIPT"
-echo "   (a standalone POSIX sh launcher: it needs only bwrap and the seccomp filter)"
+echo "   (a standalone POSIX sh launcher: it needs bwrap and the seccomp filter and helper boxwrap installs)"
 demo emit sh "$scratch/launcher.sh"
 echo
 refuse "nothing was created in the real ~/Downloads" "$(ls "$home/Downloads")" '*new*'
