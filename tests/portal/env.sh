@@ -65,29 +65,41 @@ PORTAL_ENV_DIR=${PORTAL_ENV_DIR:-}
 
 _pe_msg() { printf '# portal_env: %s\n' "$*" >&2; }
 
-# Run a command as the test user, with a clean, explicit environment.
+# rm -rf, staying on one file system where rm can (GNU's); busybox's rm
+# has no --one-file-system, and the caller checked that nothing is
+# mounted below.
+_pe_rm_tree() {
+    if rm --help 2>&1 | grep -q -- --one-file-system; then
+        rm -rf --one-file-system "$1"
+    else
+        rm -rf "$1"
+    fi
+}
+
+# Run a command as the test user, with a clean, explicit environment, from
+# / (cd in sh: busybox's env has no -C).
 # (In a subshell, _PE_EXEC=exec makes it replace the subshell.)
 _PE_EXEC=
 portal_as_user() {
     if [ "$(id -u)" = 0 ]; then
         $_PE_EXEC setpriv --reuid="$PORTAL_ENV_UID" --regid="$PORTAL_ENV_GID" --init-groups \
-            env -i -C / \
+            env -i \
             PATH=/usr/bin:/bin LANG=C.UTF-8 \
             HOME="$HOME" USER="$PORTAL_ENV_USER" LOGNAME="$PORTAL_ENV_USER" \
             XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
             XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
             XDG_CACHE_HOME="$XDG_CACHE_HOME" \
             DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-            "$@"
+            /bin/sh -c 'cd / && exec "$@"' sh "$@"
     else
-        $_PE_EXEC env -i -C / \
+        $_PE_EXEC env -i \
             PATH=/usr/bin:/bin LANG=C.UTF-8 \
             HOME="$HOME" USER="$PORTAL_ENV_USER" LOGNAME="$PORTAL_ENV_USER" \
             XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
             XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
             XDG_CACHE_HOME="$XDG_CACHE_HOME" \
             DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-            "$@"
+            /bin/sh -c 'cd / && exec "$@"' sh "$@"
     fi
 }
 
@@ -396,7 +408,7 @@ portal_env_stop() {
     if grep -q " $PORTAL_ENV_DIR/" /proc/self/mountinfo; then
         _pe_msg "mounts left under $PORTAL_ENV_DIR; not removing it"
     else
-        rm -rf --one-file-system "$PORTAL_ENV_DIR"
+        _pe_rm_tree "$PORTAL_ENV_DIR"
     fi
     _pe_restore_env
     PORTAL_ENV_DIR=
