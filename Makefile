@@ -127,8 +127,15 @@ fuzz: fuzz-build
 bench: all
 	@B=$(B) sh tests/bench.sh
 
-# Everything CI runs: the unit tests under the sanitizers, then all tests.
-check-all: check-asan check
+# The APKBUILD's build() and check() as on Alpine: a static musl boxwrap,
+# libseccomp 2.6, busybox coreutils, a non-root user, no user namespaces
+# (tests/tier-musl.sh; as root, caches its libraries in /var/cache/boxwrap).
+check-musl:
+	@sh tests/tier-musl.sh
+
+# Everything CI runs: the unit tests under the sanitizers, all tests, then
+# the musl tier.
+check-all: check-asan check check-musl
 
 demo: all
 	@B=$(B) sh tests/demo.sh
@@ -155,5 +162,5 @@ clean:
 	rm -rf .build .build-asan .build-fuzz
 
 FORCE:
-.PHONY: FORCE all man wrappers check check-asan check-all demo deps install clean fuzz fuzz-build bench
+.PHONY: FORCE all man wrappers check check-asan check-musl check-all demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

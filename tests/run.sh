@@ -26,8 +26,10 @@ tests() {
 for t in $(tests); do
 	case $t in *.sh) cmd="sh $t" ;; *) cmd=$t ;; esac
 	echo "# $t"
+	t0=$(date +%s)
 	timeout "$limit" $cmd > "$log" 2>&1
 	status=$?
+	took=$(($(date +%s) - t0))
 	cat "$log"
 	p=$(grep -c '^ok ' "$log")
 	s=$(grep -c '^ok .*# [Ss][Kk][Ii][Pp]' "$log")
@@ -43,6 +45,7 @@ for t in $(tests); do
 		echo "not ok - $t printed no plan"
 		f=$((f + 1))
 	fi
+	echo "# $t: $took s"
 	passed=$((passed + p - s)) skipped=$((skipped + s)) failed=$((failed + f))
 done
 echo "$passed passed, $failed failed, $skipped skipped"
