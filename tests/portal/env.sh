@@ -76,6 +76,13 @@ _pe_rm_tree() {
     fi
 }
 
+# Whether the document portal failed because FUSE may not mount here (a
+# builder in a user namespace it does not own): portals cannot run here.
+_pe_fuse_refused() {
+    grep -q "fusermount3\{0,1\}: mount failed: Operation not permitted" \
+        "$PORTAL_ENV_DIR/log/xdg-document-portal.log" 2>/dev/null
+}
+
 # Run a command as the test user, with a clean, explicit environment, from
 # / (cd in sh: busybox's env has no -C).
 # (In a subshell, _PE_EXEC=exec makes it replace the subshell.)
@@ -313,7 +320,9 @@ EOF
     _pe_spawn xdg-document-portal "$PORTAL_ENV_LIBEXEC/xdg-document-portal" --verbose
     if ! portal_wait_name org.freedesktop.portal.Documents; then
         _pe_msg "xdg-document-portal did not get its name"
-        portal_env_dump_logs; portal_env_stop; return 1
+        portal_env_dump_logs
+        if _pe_fuse_refused; then portal_env_stop; return 77; fi
+        portal_env_stop; return 1
     fi
     PORTAL_DOC_MOUNT=$(portal_as_user timeout 5 "$PORTAL_PYTHON" "$PORTAL_HELPER" mountpoint)
     export PORTAL_DOC_MOUNT
@@ -324,7 +333,9 @@ EOF
     if [ "$PORTAL_DOC_MOUNT" != "$XDG_RUNTIME_DIR/doc" ] || ! _pe_is_mounted "$PORTAL_DOC_MOUNT" ||
        ! _pe_alive "$PORTAL_PID_xdg_document_portal"; then
         _pe_msg "document portal FUSE mount missing (GetMountPoint='$PORTAL_DOC_MOUNT')"
-        portal_env_dump_logs; portal_env_stop; return 1
+        portal_env_dump_logs
+        if _pe_fuse_refused; then portal_env_stop; return 77; fi
+        portal_env_stop; return 1
     fi
 
     _pe_xdp_env=
