@@ -173,9 +173,15 @@ bench: all
 check-debian13: all $(TEST_BIN)
 	@B=$(B) sh tests/tier-debian13.sh
 
+# The APKBUILD's build() and check() as on Alpine: a static musl boxwrap,
+# libseccomp 2.6, busybox coreutils, a non-root user, no user namespaces
+# (tests/tier-musl.sh; as root, caches its libraries in /var/cache/boxwrap).
+check-musl:
+	@sh tests/tier-musl.sh
+
 # Everything CI runs: the unit tests under the sanitizers, all tests, then
-# the Debian 13 and arm64 tiers.
-check-all: check-asan check check-debian13 check-arm64
+# the Debian 13, arm64 and musl tiers.
+check-all: check-asan check check-debian13 check-arm64 check-musl
 
 demo: all
 	@B=$(B) sh tests/demo.sh
@@ -206,5 +212,5 @@ clean:
 	rm -rf .build .build-asan .build-fuzz
 
 FORCE:
-.PHONY: FORCE all man wrappers check check-asan check-debian13 check-arm64 check-all test-bins demo deps install clean fuzz fuzz-build bench
+.PHONY: FORCE all man wrappers check check-asan check-debian13 check-arm64 check-musl check-all test-bins demo deps install clean fuzz fuzz-build bench
 .DELETE_ON_ERROR:

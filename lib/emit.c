@@ -289,8 +289,25 @@ static void emit_launch(struct buf *o, const struct plan *pl, const struct launc
 		    "exec 3<&- 4<&- 5<&- 6<&- 7<&- 9<&-\n");
 	if (pl->proxy_args.n)
 		emit_release(o);
+	/* The twin of run.c's signal_sandbox, without its pidfd. */
 	buf_adds(o, "exec 8<&-\n"
-		    "trap 'kill -s TERM \"$pid\" 2>/dev/null || :' TERM INT HUP\n"
+		    "# A signal for the launch (OpenRC's stop, ^C) goes to the program in the\n"
+		    "# sandbox, the children of bwrap's init, so its own handler runs: bwrap\n"
+		    "# forwards none, and ending bwrap would SIGKILL the sandbox.\n"
+		    "# shellcheck disable=SC2317 # run from the traps below\n"
+		    "signal_sandbox() {\n"
+		    "\t_init='' _kids=''\n"
+		    "\twhile read -r _k _v; do\n"
+		    "\t\tcase $_k in '\"child-pid\":') _init=${_v%,} ;; esac\n"
+		    "\tdone < \"$inst/bwrapinfo.json\"\n"
+		    "\tif [ -n \"$_init\" ]; then read -r _kids < \"/proc/$_init/task/$_init/children\" || :; fi\n"
+		    "\t# shellcheck disable=SC2086 # a list of pids\n"
+		    "\tif [ -n \"$_kids\" ]; then kill -s \"$1\" $_kids 2>/dev/null || :\n"
+		    "\telse kill -s \"$1\" \"$pid\" 2>/dev/null || :; fi\n"
+		    "}\n"
+		    "trap 'signal_sandbox TERM' TERM\n"
+		    "trap 'signal_sandbox INT' INT\n"
+		    "trap 'signal_sandbox HUP' HUP\n"
 		    "status=0\n"
 		    "wait \"$pid\" || status=$?\n"
 		    "while kill -0 \"$pid\" 2>/dev/null; do status=0; wait \"$pid\" || status=$?; done\n"

@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "backend.h"
@@ -495,25 +496,78 @@ static void release_app(const struct plan *pl, const struct launch *l, const str
 	close(f->sync);
 }
 
-static pid_t child_pid;
-
-static void forward_signal(int sig)
+/* Whether PID is a child of the sandbox's init. */
+static bool child_of(pid_t pid, pid_t init)
 {
-	if (child_pid > 0)
-		kill(child_pid, sig);
+	cleanup_free char *path = xasprintf("/proc/%d/stat", (int)pid);
+	cleanup_free char *stat = read_regular_file(path, 4096);
+	/* "PID (COMM) STATE PPID ...": COMM may hold anything but the last ')'. */
+	const char *end = stat ? strrchr(stat, ')') : NULL;
+	char state;
+	int ppid;
+	return end && sscanf(end + 1, " %c %d", &state, &ppid) == 2 && ppid == init;
 }
 
-static int wait_child(pid_t pid)
+/* Sends SIG to PID if it is still a child of INIT: through a pidfd where
+ * the kernel has them (5.3), so the check and the signal name the same
+ * process. */
+static bool signal_child(pid_t pid, pid_t init, int sig)
+{
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+	cleanup_fd int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0)
+		return child_of(pid, init) && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0;
+	if (errno != ENOSYS)
+		return false;
+#endif
+	return child_of(pid, init) && kill(pid, sig) == 0;
+}
+
+/* A signal for the launch (OpenRC's stop, ^C, a hangup) goes to the
+ * program in the sandbox, so its own handler runs: the processes bwrap's
+ * init started, the app and any orphan it left. Sent to bwrap itself,
+ * it would end bwrap, and the sandbox with it by SIGKILL (bwrap forwards
+ * no signal; --die-with-parent). Before the sandbox has its init, bwrap
+ * gets it. */
+static void signal_sandbox(pid_t bwrap, const struct instance *inst, int sig)
+{
+	pid_t init = bwrap_child(inst);
+	bool sent = false;
+	if (init > 0) {
+		cleanup_free char *path = xasprintf("/proc/%d/task/%d/children", (int)init, (int)init);
+		cleanup_free char *kids = read_regular_file(path, 1 << 16);
+		char *p = kids, *end;
+		for (long pid; p && (pid = strtol(p, &end, 10)) > 0; p = end)
+			sent |= signal_child((pid_t)pid, init, sig);
+	}
+	if (!sent)
+		kill(bwrap, sig);
+}
+
+/* Waits for the app's bwrap, handing on the signals that stop a launch.
+ * They are blocked and taken with sigwaitinfo, with SIGCHLD to wake up
+ * when bwrap exits: no work in a signal handler, and none lost between
+ * two waits. */
+static int wait_child(pid_t pid, const struct instance *inst)
 {
 	int status;
-	struct sigaction sa = {.sa_handler = forward_signal};
-	child_pid = pid;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
 			die_errno("waitpid");
+		int sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+			signal_sandbox(pid, inst, sig);
+	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -600,7 +654,7 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	if (sync >= 0)
 		release_app(pl, l, &inst, &(struct launch_fds){sync, release, &bpf, pid, proxy});
 	buf_clear(&bpf);
-	int status = wait_child(pid);
+	int status = wait_child(pid, &inst);
 	reap(proxy); /* it exits by itself when the app's bwrap closes the pipe */
 	instance_remove(&inst);
 	return status;

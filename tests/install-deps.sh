@@ -13,7 +13,8 @@ if command -v apt-get >/dev/null 2>&1; then
 		shellcheck dash bash busybox scdoc util-linux procps psmisc \
 		mpv ffmpeg xvfb xdotool x11-apps evince eog zathura zathura-pdf-poppler imv firefox-esr epiphany-browser bluez \
 		chromium thunderbird libreoffice-writer libreoffice-gtk3 vlc totem celluloid gajim dino-im geary \
-		telegram-desktop chatty gnome-calls mmsd-tng mmdebstrap >/dev/null
+		telegram-desktop chatty gnome-calls mmsd-tng mmdebstrap \
+		musl-tools gperf dpkg-dev file >/dev/null
 	# Loupe, Papers, Podcasts and Shortwave came with Debian 13: on 12, a
 	# Debian 13 root for tests/t-apps-gtk4.sh.
 	if apt-cache show loupe > /dev/null 2>&1; then

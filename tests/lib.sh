@@ -41,6 +41,17 @@ skip() {
 # A skip for what no machine of ours has (Bluetooth hardware, a 32-bit
 # ABI): stays a skip in CI, and says exactly what is missing.
 skip_absent() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $2"; }
+# check_shellcheck DESCRIPTION SHELLCHECK-ARGS...: shellcheck where it is
+# installed. Alpine builds it only where GHC exists (x86_64, aarch64), so
+# an armv7 builder skips; CI, which promises everything, fails instead.
+check_shellcheck() {
+	_d=$1; shift
+	if command -v shellcheck >/dev/null 2>&1; then
+		check "$_d" shellcheck "$@"
+	else
+		skip "$_d" "shellcheck is not installed"
+	fi
+}
 done_testing() { echo "1..$tap_n"; }
 diag() { printf '# %s\n' "$@"; }
 

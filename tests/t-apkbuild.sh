@@ -85,6 +85,23 @@ for sh in dash "busybox sh"; do
 	done
 done
 
+# abuild validate: "# Maintainer: Name <address>" (RFC 822), and the
+# license's text in the tree.
+maint=$(sed -n 's/^# Maintainer: //p' "$apkbuild" | head -n 1)
+check "the maintainer line is Name <user@host>, as abuild validates it" \
+	sh -c 'printf "%s\n" "$1" | grep -Eqx "[^<>@]*[^<>@ ] <[^<>@ ]+@[^<>@ ]+\.[^<>@ ]+>"' - "$maint"
+check "COPYING holds the GPL version 2 the license field names" \
+	sh -c 'grep -q "^license=\"GPL-2.0-or-later\"" "$1" && grep -q "GNU GENERAL PUBLIC LICENSE" "${1%/*}/COPYING" &&
+		grep -q "Version 2, June 1991" "${1%/*}/COPYING"' - "$apkbuild"
+for arch in x86_64 aarch64 armv7 armhf; do
+	deps=$(env -i PATH="$nopath" CARCH="$arch" "$(command -v dash || command -v sh)" -c '. "$1"; echo "$checkdepends"' - "$apkbuild" 2>/dev/null)
+	case $arch in x86_64|aarch64) want=yes ;; *) want=no ;; esac
+	case " $deps " in *" shellcheck "*) got=yes ;; *) got=no ;; esac
+	check "checkdepends on $arch: shellcheck $want (Alpine has it only where GHC exists)" test "$got" = "$want"
+done
+check "makedepends has linux-headers (<linux/close_range.h>)" \
+	sh -c 'env -i PATH=/nonexistent "$2" -c ". \"\$1\"; echo \" \$makedepends \"" - "$1" | grep -q " linux-headers "' - "$apkbuild" "$(command -v dash || command -v sh)"
+
 # What each function runs: a stand-in make records its arguments.
 mkdir "$scratch/bin"
 cat > "$scratch/bin/make" <<'EOF'
@@ -100,7 +117,7 @@ for f in build check package; do
 	log=$(cat "$scratch/make.log")
 	case $f in
 	build) want='PREFIX=/usr' ;;
-	check) want='check' ;;
+	check) want='PREFIX=/usr check' ;;
 	package) want='DESTDIR=/PKGDIR PREFIX=/usr install' ;;
 	esac
 	check "$f() runs make with: $want" \

@@ -127,10 +127,30 @@ mkdir -p "$scratch/stub"
 printf '#!/bin/sh\nexec %s "$@" --root %s\n' "$bw" "$root" > "$scratch/stub/boxwrap"
 chmod 755 "$scratch/stub/boxwrap"
 cp tests/pkg/mpv.yaml "$prof/"
-PATH="$scratch/stub:$PATH" sh boxwrap.trigger "$prof" /etc/boxwrap/profiles/gone >/dev/null 2>&1
+trigger() { PATH="$scratch/stub:$PATH" BOXWRAP_TRIGGER_ROOT=$root \
+	BOXWRAP_TRIGGER_PROFILE_DIRS="/etc/boxwrap/profiles $datadir/boxwrap/profiles" sh boxwrap.trigger "$@"; }
+trigger "$prof" /etc/boxwrap/profiles/gone >/dev/null 2>&1
 check "boxwrap.trigger exports and exits 0 (broken profile present)" sh -c '[ $? = 0 ] && [ -x "$1/bin/mpv" ]' - "$exports"
+# Only /usr/bin or /usr/sbin changed (nearly every apk transaction): the
+# trigger exports only when a program a profile names changed.
+printf '#!/bin/sh\necho called >> %s\nexec %s "$@" --root %s\n' "$scratch/calls" "$bw" "$root" > "$scratch/stub/boxwrap"
+: > "$scratch/calls"
+trigger /usr/bin /usr/sbin > "$scratch/out" 2>&1
+check "trigger for /usr/bin with no profiled program changed: no export, no output" \
+	sh -c '! [ -s "$1" ] && ! [ -s "$2" ]' - "$scratch/calls" "$scratch/out"
+printf '#!/bin/sh\n' > "$root/usr/bin/unrelated"; chmod 755 "$root/usr/bin/unrelated"
+trigger /usr/bin > "$scratch/out" 2>&1
+check "... nor when an unrelated program was installed" sh -c '! [ -s "$1" ] && ! [ -s "$2" ]' - "$scratch/calls" "$scratch/out"
+cp -p "$root/usr/bin/mpv" "$scratch/mpv.orig"
+rm "$root/usr/bin/mpv"; printf '#!/bin/sh\necho new mpv\n' > "$root/usr/bin/mpv"; chmod 755 "$root/usr/bin/mpv"
+trigger /usr/bin > /dev/null 2>&1
+check "... and exports when a profiled program was replaced" grep -q called "$scratch/calls"
+: > "$scratch/calls"
+trigger /usr/share/applications > /dev/null 2>&1
+check "... and always when a desktop entry or profile directory changed" grep -q called "$scratch/calls"
+rm "$root/usr/bin/unrelated"; cp -p "$scratch/mpv.orig" "$root/usr/bin/mpv"
 printf '#!/bin/sh\nexit 1\n' > "$scratch/stub/boxwrap"
-PATH="$scratch/stub:$PATH" sh boxwrap.trigger "$prof" > /dev/null 2> "$scratch/err"
+trigger "$prof" > /dev/null 2> "$scratch/err"
 check "boxwrap.trigger never fails the transaction, and says why" sh -c '[ $? = 0 ] && [ -s "$1" ]' - "$scratch/err"
 
 # /etc/profile.d/boxwrap.sh, pointed at the temporary root.

@@ -9,7 +9,7 @@ for p in profiles/*.yaml; do
 	"$BOXWRAP" check "$p" > "$scratch/out" 2>&1
 	if [ $? = 0 ]; then ok "$n passes check"; else not_ok "$n passes check"; sed 's/^/# /' "$scratch/out"; fi
 	if "$BOXWRAP" emit -o "$scratch/launcher.sh" "$p" 2> "$scratch/out"; then
-		check "$n: its launcher passes shellcheck" shellcheck -s sh "$scratch/launcher.sh"
+		check_shellcheck "$n: its launcher passes shellcheck" -s sh "$scratch/launcher.sh"
 	else
 		not_ok "$n: its launcher passes shellcheck (emit failed)"
 	fi

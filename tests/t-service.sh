@@ -99,6 +99,41 @@ check "a service without the network grant has its own network namespace, only l
 	sh -c 'printf "%s\n" "$1" | grep -q "^net=" && ! printf "%s\n" "$1" | grep -qx "net=$2" && [ "$(printf "%s\n" "$1" | tail -n +3)" = lo ]' - "$out" "$(readlink /proc/self/ns/net)"
 check "... and no capability" sh -c 'printf "%s\n" "$1" | grep -qx "CapEff:	0000000000000000"' - "$out"
 
+# Stopped the OpenRC way: start-stop-daemon --stop sends SIGTERM to the
+# pid in the pidfile (--make-pidfile: boxwrap run's, or the launcher's),
+# and the daemon's own handler must run; bwrap forwards no signal, and
+# ending it would SIGKILL the sandbox. Both back ends.
+ssd=$(command -v start-stop-daemon || :)
+if [ -z "$ssd" ]; then
+	skip "stopping a service with start-stop-daemon" "start-stop-daemon (dpkg, OpenRC or busybox) is not installed"
+else
+	cat > /var/lib/bluetooth/daemon <<'DAEMON'
+#!/bin/sh
+trap 'echo "SIGTERM handled by the daemon" > /var/lib/bluetooth/stopped; exit 0' TERM
+echo "$$" > /var/lib/bluetooth/started
+while :; do sleep 0.1; done
+DAEMON
+	chmod 755 /var/lib/bluetooth/daemon
+	sed 's|^command: .*|command: /var/lib/bluetooth/daemon|' "$bt" > "$scratch/daemon.yaml"
+	BOXWRAP_SECCOMP_DIR=$PWD/$B/seccomp "$BOXWRAP" emit -o "$scratch/daemon-launcher.sh" "$scratch/daemon.yaml"
+	for mode in run emit; do
+		rm -f /var/lib/bluetooth/started /var/lib/bluetooth/stopped
+		if [ $mode = run ]; then set -- --exec "$BOXWRAP" -- run "$scratch/daemon.yaml"
+		else set -- --exec /bin/sh -- "$scratch/daemon-launcher.sh"; fi
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$svc_rt" XDG_CONFIG_HOME="$scratch/cfg" \
+			"$ssd" --start --background --make-pidfile --pidfile "$scratch/daemon.pid" "$@"
+		i=0; while ! [ -s /var/lib/bluetooth/started ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		t0=$(date +%s)
+		"$ssd" --stop --pidfile "$scratch/daemon.pid" --retry TERM/10/KILL/5 > /dev/null 2>&1
+		stop=$?
+		took=$(($(date +%s) - t0))
+		check "$mode: the daemon started under start-stop-daemon" test -s /var/lib/bluetooth/started
+		check "$mode: start-stop-daemon --stop's SIGTERM reached the daemon's own handler (stop: exit $stop, $took s)" \
+			sh -c '[ "$1" = 0 ] && grep -qx "SIGTERM handled by the daemon" /var/lib/bluetooth/stopped' - "$stop"
+		check "$mode: its instance directory is removed" sh -c '[ -z "$(ls -A "$1/.flatpak" 2>/dev/null)" ]' - "$svc_rt"
+	done
+fi
+
 # bluetoothd itself.
 svc --command="$bluetoothd" "$bt" --debug > "$scratch/bt.log" 2>&1 &
 pid=$!

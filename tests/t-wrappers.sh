@@ -16,7 +16,7 @@ for p in profiles/*.yaml; do
 		not_ok "wrappers/$n.sh is up to date (run make wrappers)"
 	fi
 	for s in sh dash bash; do
-		check "wrappers/$n.sh passes shellcheck -s $s" shellcheck -s "$s" "$scratch/$n.sh"
+		check_shellcheck "wrappers/$n.sh passes shellcheck -s $s" -s "$s" "$scratch/$n.sh"
 	done
 	for s in dash "bash --posix" "busybox sh"; do
 		check "wrappers/$n.sh parses in $s" $s -n "$scratch/$n.sh"

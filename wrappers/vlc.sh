@@ -441,7 +441,23 @@ if [ -n "$proxy" ]; then
 	exec 7>&-
 fi
 exec 8<&-
-trap 'kill -s TERM "$pid" 2>/dev/null || :' TERM INT HUP
+# A signal for the launch (OpenRC's stop, ^C) goes to the program in the
+# sandbox, the children of bwrap's init, so its own handler runs: bwrap
+# forwards none, and ending bwrap would SIGKILL the sandbox.
+# shellcheck disable=SC2317 # run from the traps below
+signal_sandbox() {
+	_init='' _kids=''
+	while read -r _k _v; do
+		case $_k in '"child-pid":') _init=${_v%,} ;; esac
+	done < "$inst/bwrapinfo.json"
+	if [ -n "$_init" ]; then read -r _kids < "/proc/$_init/task/$_init/children" || :; fi
+	# shellcheck disable=SC2086 # a list of pids
+	if [ -n "$_kids" ]; then kill -s "$1" $_kids 2>/dev/null || :
+	else kill -s "$1" "$pid" 2>/dev/null || :; fi
+}
+trap 'signal_sandbox TERM' TERM
+trap 'signal_sandbox INT' INT
+trap 'signal_sandbox HUP' HUP
 status=0
 wait "$pid" || status=$?
 while kill -0 "$pid" 2>/dev/null; do status=0; wait "$pid" || status=$?; done

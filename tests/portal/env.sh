@@ -68,29 +68,48 @@ PORTAL_ENV_DIR=${PORTAL_ENV_DIR:-}
 
 _pe_msg() { printf '# portal_env: %s\n' "$*" >&2; }
 
-# Run a command as the test user, with a clean, explicit environment.
+# rm -rf, staying on one file system where rm can (GNU's); busybox's rm
+# has no --one-file-system, and the caller checked that nothing is
+# mounted below.
+_pe_rm_tree() {
+    if rm --help 2>&1 | grep -q -- --one-file-system; then
+        rm -rf --one-file-system "$1"
+    else
+        rm -rf "$1"
+    fi
+}
+
+# Whether the document portal failed because FUSE may not mount here (a
+# builder in a user namespace it does not own): portals cannot run here.
+_pe_fuse_refused() {
+    grep -q "fusermount3\{0,1\}: mount failed: Operation not permitted" \
+        "$PORTAL_ENV_DIR/log/xdg-document-portal.log" 2>/dev/null
+}
+
+# Run a command as the test user, with a clean, explicit environment, from
+# / (cd in sh: busybox's env has no -C).
 # (In a subshell, _PE_EXEC=exec makes it replace the subshell.)
 _PE_EXEC=
 portal_as_user() {
     if [ "$(id -u)" = 0 ]; then
         $_PE_EXEC setpriv --reuid="$PORTAL_ENV_UID" --regid="$PORTAL_ENV_GID" --init-groups \
-            env -i -C / \
+            env -i \
             PATH=/usr/bin:/bin LANG=C.UTF-8 \
             HOME="$HOME" USER="$PORTAL_ENV_USER" LOGNAME="$PORTAL_ENV_USER" \
             XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
             XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
             XDG_CACHE_HOME="$XDG_CACHE_HOME" \
             DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-            "$@"
+            /bin/sh -c 'cd / && exec "$@"' sh "$@"
     else
-        $_PE_EXEC env -i -C / \
+        $_PE_EXEC env -i \
             PATH=/usr/bin:/bin LANG=C.UTF-8 \
             HOME="$HOME" USER="$PORTAL_ENV_USER" LOGNAME="$PORTAL_ENV_USER" \
             XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
             XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
             XDG_CACHE_HOME="$XDG_CACHE_HOME" \
             DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" \
-            "$@"
+            /bin/sh -c 'cd / && exec "$@"' sh "$@"
     fi
 }
 
@@ -304,7 +323,9 @@ EOF
     _pe_spawn xdg-document-portal "$PORTAL_ENV_LIBEXEC/xdg-document-portal" --verbose
     if ! portal_wait_name org.freedesktop.portal.Documents; then
         _pe_msg "xdg-document-portal did not get its name"
-        portal_env_dump_logs; portal_env_stop; return 1
+        portal_env_dump_logs
+        if _pe_fuse_refused; then portal_env_stop; return 77; fi
+        portal_env_stop; return 1
     fi
     PORTAL_DOC_MOUNT=$(portal_as_user timeout 5 "$PORTAL_PYTHON" "$PORTAL_HELPER" mountpoint)
     export PORTAL_DOC_MOUNT
@@ -315,7 +336,9 @@ EOF
     if [ "$PORTAL_DOC_MOUNT" != "$XDG_RUNTIME_DIR/doc" ] || ! _pe_is_mounted "$PORTAL_DOC_MOUNT" ||
        ! _pe_alive "$PORTAL_PID_xdg_document_portal"; then
         _pe_msg "document portal FUSE mount missing (GetMountPoint='$PORTAL_DOC_MOUNT')"
-        portal_env_dump_logs; portal_env_stop; return 1
+        portal_env_dump_logs
+        if _pe_fuse_refused; then portal_env_stop; return 77; fi
+        portal_env_stop; return 1
     fi
 
     _pe_xdp_env=
@@ -416,7 +439,7 @@ portal_env_stop() {
     if grep -q " $PORTAL_ENV_DIR/" /proc/self/mountinfo; then
         _pe_msg "mounts left under $PORTAL_ENV_DIR; not removing it"
     else
-        rm -rf --one-file-system "$PORTAL_ENV_DIR"
+        _pe_rm_tree "$PORTAL_ENV_DIR"
     fi
     _pe_restore_env
     PORTAL_ENV_DIR=
