@@ -16,11 +16,21 @@ cat > "$stub" <<STUB
 #!/bin/sh
 # Records everything it was given; bwrap's environment is empty in run mode.
 if [ "\$1" = --version ]; then echo "bubblewrap \$(cat $scratch/version)"; exit 0; fi
-out=$scratch/out.\$\$
+# The proxy's sandbox (its command is xdg-dbus-proxy: where the host has
+# a bus) has no seccomp fd, and says it listens as xdg-dbus-proxy does,
+# with one byte on --fd=N: until then both back ends hold back the app's
+# filter. Recorded apart from the app's.
+ready=
+case " \$* " in
+*" -- "*xdg-dbus-proxy*) out=$scratch/out.proxy ready=\$(printf '%s\n' "\$@" | sed -n 's/^--fd=//p') ;;
+*) out=$scratch/out.app ;;
+esac
 printf '%s\n' "\$@" > "\$out.argv"
 tr '\0' '\n' <&3 > "\$out.args"
 cat <&4 > "\$out.info"
-od -An -tx1 <&7 > "\$out.seccomp"
+fd=\$(sed -n '/^--seccomp\$/{n;p;q}' "\$out.args")
+[ -z "\$fd" ] || od -An -tx1 <&"\$fd" > "\$out.seccomp"
+[ -z "\$ready" ] || printf x >&"\$ready"
 STUB
 chmod 755 "$stub"
 args='--version --with space ;$(touch /tmp/x)'
@@ -35,10 +45,12 @@ record() { # MODE PROFILE -> prefix of the recording
 		BOXWRAP_BWRAP=$stub BOXWRAP_SECCOMP_DIR=$PWD/$B/seccomp "$BOXWRAP" emit "$2" > "$scratch/l.sh" &&
 			sh "$scratch/l.sh" --version --with\ space ';$(touch /tmp/x)' >/dev/null 2>&1
 	fi
-	for f in "$scratch"/out.*.argv; do
-		rec=${f%.argv}
-		for k in argv args info seccomp; do normalise "$rec.$k" > "$scratch/$1.$k"; done
+	rm -f "$scratch/$1".*
+	for k in argv args info seccomp; do
+		[ -f "$scratch/out.app.$k" ] && normalise "$scratch/out.app.$k" > "$scratch/$1.$k"
+		[ -f "$scratch/out.proxy.$k" ] && normalise "$scratch/out.proxy.$k" > "$scratch/$1.proxy.$k"
 	done
+	:
 }
 
 # Both kinds of descriptor binds: bwrap 0.8's /proc/self/fd/N behind
@@ -63,6 +75,12 @@ for p in profiles/*.yaml tests/profiles/*.yaml; do
 			diff "$scratch/run.$k" "$scratch/emit.$k" | head -10 | sed 's/^/# /'
 		fi
 	done
+	if [ -f "$scratch/run.proxy.argv" ] || [ -f "$scratch/emit.proxy.argv" ]; then
+		for k in argv args info; do
+			check "$v $p: same $k in both modes (xdg-dbus-proxy's sandbox)" \
+				sh -c 'cmp -s "$1" "$2" && [ -s "$1" ]' - "$scratch/run.proxy.$k" "$scratch/emit.proxy.$k"
+		done
+	fi
 	check "$v $p: exactly one -- and the absolute command after it" \
 		sh -c 'n=1; if grep -qx close-from "$1"; then n=2; fi; [ "$(grep -c "^--\$" "$1")" = $n ] && sed -n "/^--\$/{n;p;q}" "$1" | grep -q "^/"' - "$scratch/run.argv"
 	check "$v $p: user arguments arrive intact" sh -c 'tail -n 3 "$1" | tr "\n" "|" | grep -qF -- "--version|--with space|;\$(touch /tmp/x)|"' - "$scratch/run.argv"
