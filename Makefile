@@ -47,7 +47,10 @@ TEST_BIN := $(B)/tests/probe $(B)/tests/seccomp-export $(B)/tests/test-seccomp-u
 PROFILES := $(sort $(wildcard profiles/*.yaml))
 MANPAGES := doc/boxwrap.1 doc/boxwrap-profile.5
 
-all: $(B)/boxwrap $(B)/flatpak-spawn $(B)/wayland-context $(B)/open-binds $(B)/seccomp/default.bpf
+# The Wayland helper needs libwayland-client; WAYLAND_CONTEXT= builds
+# without it (tests/tier-musl.sh, whose musl sysroot has none).
+WAYLAND_CONTEXT = $(B)/wayland-context
+all: $(B)/boxwrap $(B)/flatpak-spawn $(WAYLAND_CONTEXT) $(B)/open-binds $(B)/seccomp/default.bpf
 
 # The compiled-in paths and flags are a prerequisite of every object:
 # `make` then `make PREFIX=/usr install` rebuilds with /usr. The file is
@@ -193,7 +196,7 @@ deps:
 install: all man
 	install -Dm755 $(B)/boxwrap $(DESTDIR)$(BINDIR)/boxwrap
 	install -Dm755 $(B)/flatpak-spawn $(DESTDIR)$(SPAWN_HELPER)
-	install -Dm755 $(B)/wayland-context $(DESTDIR)$(WAYLAND_HELPER)
+	$(if $(WAYLAND_CONTEXT),install -Dm755 $(WAYLAND_CONTEXT) $(DESTDIR)$(WAYLAND_HELPER))
 	install -Dm755 $(B)/open-binds $(DESTDIR)$(OPEN_HELPER)
 	install -d $(DESTDIR)$(SECCOMPDIR)
 	install -m644 $(B)/seccomp/*.bpf $(DESTDIR)$(SECCOMPDIR)/

@@ -192,7 +192,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct plan_opts o = {.xdg_dbus_proxy = "/usr/bin/xdg-dbus-proxy"};
 	plan_build(&p, &o, &pl);
 	char *user[] = {"U1", "u 2;$(touch /tmp/boxwrap-fuzz-pwned)"};
+	/* The launcher runs bwrap through open-binds (tests/lib.sh exports the built one). */
+	const char *open_helper = getenv("BOXWRAP_OPEN_HELPER");
 	struct launch l = {.bwrap = stub, .seccomp_dir = seccomp_dir, .profile = "fuzz.yaml",
+			   .open_helper = open_helper ? open_helper : "/usr/lib/boxwrap/open-binds",
 			   .user_args = user, .nuser_args = 2};
 	char *text = backend_emit(&pl, &l);
 	counter++;
