@@ -581,6 +581,24 @@ static void exec_directly(const struct plan *pl, const struct values *vals, cons
 	die_errno("cannot run %s", argv.v[0]);
 }
 
+/* The app's options as this bwrap takes them, the binds' sources opened
+ * into b; true when bwrap hands those descriptors on (before 0.10), so
+ * open-binds is bound to close them first. */
+static bool render_app_args(const struct plan *pl, const struct values *vals, const struct launch *l,
+			    struct buf *args, struct binds *b)
+{
+	b->version_text = bwrap_version_text(l->bwrap);
+	b->version = bwrap_version_parse(b->version_text);
+	render_args(&pl->app, vals, args, b);
+	bool closer = b->n && b->version < BWRAP_HAS_BIND_FD;
+	if (closer) {
+		add_word(args, "--ro-bind");
+		add_word(args, l->open_helper);
+		add_word(args, OPEN_HELPER_PATH);
+	}
+	return closer;
+}
+
 int backend_run(const struct plan *pl, const struct launch *l)
 {
 	struct values vals;
@@ -602,15 +620,7 @@ int backend_run(const struct plan *pl, const struct launch *l)
 	/* The binds' sources are opened and checked before anything starts:
 	 * a refused grant leaves no proxy behind. */
 	struct binds binds = {0};
-	binds.version_text = bwrap_version_text(l->bwrap);
-	binds.version = bwrap_version_parse(binds.version_text);
-	render_args(&pl->app, &vals, &args, &binds);
-	bool closer = binds.n && binds.version < BWRAP_HAS_BIND_FD;
-	if (closer) {
-		add_word(&args, "--ro-bind");
-		add_word(&args, l->open_helper);
-		add_word(&args, OPEN_HELPER_PATH);
-	}
+	bool closer = render_app_args(pl, &vals, l, &args, &binds);
 	/* The proxy and the app's bwrap set up side by side; the app waits
 	 * for its filter until the proxy listens. */
 	pid_t proxy = -1;
@@ -674,10 +684,18 @@ void backend_render(const struct plan *pl, const struct launch *l, const char *i
 	resolve_all(pl, &vals);
 	free(vals.v[HVI_INSTANCE]);
 	vals.v[HVI_INSTANCE] = xstrdup(instance);
-	render_args(&pl->app, &vals, &args, NULL);
+	/* As backend_run hands them to bwrap: the sources are opened (and
+	 * checked) here too, then closed. */
+	struct binds binds = {0};
+	bool closer = render_app_args(pl, &vals, l, &args, &binds);
+	for (size_t i = 0; i < binds.n; i++)
+		close(binds.fds[i]);
+	free(binds.fds);
+	free(binds.targets);
+	free(binds.version_text);
 	out->args_len = args.len;
 	out->args = args.s ? buf_steal(&args) : xstrdup("");
-	out->argv = bwrap_argv(pl, &vals, l, false);
+	out->argv = launch_argv(pl, &vals, l, closer);
 	out->info = render_appinfo(pl, &vals);
 	values_free(&vals);
 }

@@ -74,6 +74,7 @@ static void init(void)
 	cleanup_free char *text = xasprintf(
 		"#!/bin/sh\n"
 		"# bwrap stand-in: the proxy answers ready; the app's records what it got.\n"
+		"if [ \"$1\" = --version ]; then echo 'bubblewrap 0.8.0'; exit 0; fi\n"
 		"if [ \"$4\" = /usr/bin/xdg-dbus-proxy ] && [ \"$5\" = --fd=8 ] && [ \"$6\" = --args=5 ]; then\n"
 		"\tcat <&3 >/dev/null; printf x >&8; exit 0\n"
 		"fi\n"
@@ -189,10 +190,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fz_load(data, size, &p) < 0)
 		return 0;
 	struct plan pl;
-	struct plan_opts o = {.xdg_dbus_proxy = "/usr/bin/xdg-dbus-proxy"};
+	/* The helpers the launcher runs: the built ones (tests/lib.sh). */
+	const char *wayland_helper = getenv("BOXWRAP_WAYLAND_HELPER");
+	struct plan_opts o = {.xdg_dbus_proxy = "/usr/bin/xdg-dbus-proxy",
+			      .wayland_helper = wayland_helper ? wayland_helper : "/usr/lib/boxwrap/wayland-context"};
 	plan_build(&p, &o, &pl);
 	char *user[] = {"U1", "u 2;$(touch /tmp/boxwrap-fuzz-pwned)"};
-	/* The launcher runs bwrap through open-binds (tests/lib.sh exports the built one). */
 	const char *open_helper = getenv("BOXWRAP_OPEN_HELPER");
 	struct launch l = {.bwrap = stub, .seccomp_dir = seccomp_dir, .profile = "fuzz.yaml",
 			   .open_helper = open_helper ? open_helper : "/usr/lib/boxwrap/open-binds",
