@@ -116,7 +116,8 @@ in_debian13_root() {
 	bwrap --ro-bind "$debian13_root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
 		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
 		--setenv BOXWRAP_IN_ROOT "$debian13_root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_OPEN_HELPER --unsetenv TEST_UID --unsetenv TEST_GID \
+		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_OPEN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER \
+		--unsetenv BOXWRAP_SELF --unsetenv TEST_UID --unsetenv TEST_GID \
 		--die-with-parent -- sh "$1" > "$scratch/debian13.tap" 2>&1
 	while IFS= read -r _line; do
 		case $_line in

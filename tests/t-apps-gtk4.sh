@@ -21,7 +21,8 @@ if [ -z "${BOXWRAP_IN_ROOT-}" ] && ! command -v loupe > /dev/null 2>&1 && [ -x "
 	exec bwrap --ro-bind "$root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
 		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
 		--setenv BOXWRAP_IN_ROOT "$root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER --die-with-parent -- sh "$0" "$@"
+		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER --unsetenv BOXWRAP_OPEN_HELPER \
+		--unsetenv BOXWRAP_SELF --die-with-parent -- sh "$0" "$@"
 fi
 . tests/lib.sh
 setup_scratch
