@@ -15,6 +15,10 @@ struct launch {
 	/* emit: the profile's absolute path where the launcher runs; NULL:
 	 * the launcher does not hand over to `boxwrap run` for overrides. */
 	const char *handover_profile;
+	/* backend_render: open the binds' sources and render them as run hands
+	 * them to this bwrap (fuzz-emit's differential); otherwise they are shown
+	 * as the path binds they stand for (the dry run). */
+	bool render_binds;
 	const char *handover_command; /* with it: boxwrap run --command=THIS (a helper's launcher) */
 	/* emit: the system override file of the app, and its content as the
 	 * launcher was built with it (NULL: none; any file then hands over). */

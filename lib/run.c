@@ -684,18 +684,23 @@ void backend_render(const struct plan *pl, const struct launch *l, const char *i
 	resolve_all(pl, &vals);
 	free(vals.v[HVI_INSTANCE]);
 	vals.v[HVI_INSTANCE] = xstrdup(instance);
-	/* As backend_run hands them to bwrap: the sources are opened (and
-	 * checked) here too, then closed. */
-	struct binds binds = {0};
-	bool closer = render_app_args(pl, &vals, l, &args, &binds);
-	for (size_t i = 0; i < binds.n; i++)
-		close(binds.fds[i]);
-	free(binds.fds);
-	free(binds.targets);
-	free(binds.version_text);
+	bool closer = false;
+	if (l->render_binds) {
+		/* As backend_run hands them to bwrap: opened (and checked)
+		 * here too, then closed. */
+		struct binds binds = {0};
+		closer = render_app_args(pl, &vals, l, &args, &binds);
+		for (size_t i = 0; i < binds.n; i++)
+			close(binds.fds[i]);
+		free(binds.fds);
+		free(binds.targets);
+		free(binds.version_text);
+	} else {
+		render_args(&pl->app, &vals, &args, NULL);
+	}
 	out->args_len = args.len;
 	out->args = args.s ? buf_steal(&args) : xstrdup("");
-	out->argv = launch_argv(pl, &vals, l, closer);
+	out->argv = l->render_binds ? launch_argv(pl, &vals, l, closer) : bwrap_argv(pl, &vals, l, false);
 	out->info = render_appinfo(pl, &vals);
 	values_free(&vals);
 }

@@ -102,37 +102,7 @@ check "... and not without it" sh -c 'case $1 in *"abstract Unix"*) exit 1 ;; es
 
 if ! have_userns; then
 	skip "escape tests" "bwrap cannot create a user namespace here"
-	
-# What the warning says holds: a host abstract socket (as X11's
-# @/tmp/.X11-unix/X0) is reachable with shared: network, not without.
-cp tests/profiles/network.yaml "$scratch/network.yaml"
-BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "$scratch/network.yaml" > "$scratch/network.sh"
-cp tests/profiles/basic.yaml "$scratch/basic.yaml"
-BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit "$scratch/basic.yaml" > "$scratch/basic.sh"
-if ! [ -x /usr/bin/python3 ]; then
-	skip "abstract sockets with shared: network" "python3 is not installed"
 	done_testing
-	exit 0
-fi
-name="boxwrap-test-abstract-$$"
-as_user_bg /usr/bin/python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen(8); time.sleep(60)' "$name"
-listener=$bg_pid
-sleep 1
-probe='python3 -c "import socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(\"\\0\" + sys.argv[1]); print(\"CONNECTED\")
-except OSError as e:
-    print(\"REFUSED\", e.errno)" '$name
-for mode in run emit; do
-	out=$(launch $mode network "$probe" 2>&1)
-	check "$mode: with shared: network a host abstract socket is reachable (as check warns)" test "$out" = CONNECTED
-	out=$(launch $mode basic "$probe" 2>&1)
-	check "$mode: without it, it is not" sh -c 'case $1 in "REFUSED 111") ;; *) exit 1 ;; esac' - "$out"
-done
-kill "$listener" 2>/dev/null
-done_testing
 	exit 0
 fi
 

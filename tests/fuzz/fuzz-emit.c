@@ -198,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *user[] = {"U1", "u 2;$(touch /tmp/boxwrap-fuzz-pwned)"};
 	const char *open_helper = getenv("BOXWRAP_OPEN_HELPER");
 	struct launch l = {.bwrap = stub, .seccomp_dir = seccomp_dir, .profile = "fuzz.yaml",
-			   .open_helper = open_helper ? open_helper : "/usr/lib/boxwrap/open-binds",
+			   .open_helper = open_helper ? open_helper : "/usr/lib/boxwrap/open-binds", .render_binds = true,
 			   .user_args = user, .nuser_args = 2};
 	char *text = backend_emit(&pl, &l);
 	counter++;
