@@ -100,25 +100,46 @@ have_userns() {
 	as_user bwrap --unshare-user --disable-userns --ro-bind / / true 2>/dev/null
 }
 
+# bwrap's options that enter the Debian 13 root that tests/debian13-root.sh
+# builds (bwrap 0.12, xdg-dbus-proxy 0.1.6, the portal 1.20, compositors,
+# PipeWire), as root: the root's own tools, this checkout at /mnt with its
+# boxwrap. The host's /proc, not a new one: bwrap covers parts of a new
+# one, and the kernel lets a user namespace mount proc only where a whole
+# proc is visible. No host path of a helper or of the caller's sessions.
+debian13_root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
+debian13_enter() { # COMMAND...
+	case $B in /*) echo "Bail out! B=$B: a build directory inside the checkout is needed"; exit 1 ;; esac
+	bwrap --ro-bind "$debian13_root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
+		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
+		--setenv BOXWRAP_IN_ROOT "$debian13_root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
+		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_OPEN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER \
+		--unsetenv BOXWRAP_SELF --unsetenv TEST_UID --unsetenv TEST_GID \
+		--unsetenv WAYLAND_DISPLAY --unsetenv DISPLAY --unsetenv PULSE_SERVER --unsetenv PIPEWIRE_REMOTE \
+		--die-with-parent -- "$@"
+}
+
+# debian13_reexec PROGRAM SCRIPT ARGS...: where PROGRAM is missing here but
+# in the Debian 13 root (Debian 12), runs the test script there instead,
+# as root only, as CI runs (the test inside drops to its user as always).
+debian13_reexec() {
+	_prog=$1
+	shift
+	if [ -z "${BOXWRAP_IN_ROOT-}" ] && ! command -v "$_prog" > /dev/null 2>&1 &&
+		[ -x "$debian13_root/usr/bin/$_prog" ] && [ "$(id -u)" = 0 ]; then
+		debian13_enter sh "$@"
+		exit $?
+	fi
+}
+
 # in_debian13_root SCRIPT: runs a test script again in the Debian 13 root
 # that tests/debian13-root.sh builds (bwrap 0.12, xdg-dbus-proxy 0.1.6,
 # the portal 1.20), entered with bwrap as root as t-apps-gtk4 is: the
 # root's own tools, this checkout at /mnt with its boxwrap. Its results
 # become this test's, each named "debian13: ...". Returns 1, running
 # nothing, without the root, inside it already, or not as root.
-debian13_root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
 in_debian13_root() {
 	[ -z "${BOXWRAP_IN_ROOT-}" ] && [ "$(id -u)" = 0 ] && [ -x "$debian13_root/usr/bin/bwrap" ] || return 1
-	case $B in /*) not_ok "debian13: B=$B: a build directory inside the checkout is needed"; return 0 ;; esac
-	# The host's /proc, not a new one: bwrap covers parts of a new one,
-	# and the kernel lets a user namespace mount proc only where a whole
-	# proc is visible.
-	bwrap --ro-bind "$debian13_root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
-		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
-		--setenv BOXWRAP_IN_ROOT "$debian13_root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_OPEN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER \
-		--unsetenv BOXWRAP_SELF --unsetenv TEST_UID --unsetenv TEST_GID \
-		--die-with-parent -- sh "$1" > "$scratch/debian13.tap" 2>&1
+	debian13_enter sh "$1" > "$scratch/debian13.tap" 2>&1
 	while IFS= read -r _line; do
 		case $_line in
 		"ok "[0-9]*" # SKIP "*) skip "debian13: ${_line#*SKIP }" "${_line#*SKIP }" ;;

@@ -8,23 +8,9 @@
 # with bwrap: the root's own bwrap, xdg-dbus-proxy and apps, and this
 # checkout (at /mnt, which every Debian root has) with its boxwrap. On
 # Alpine they are packaged.
-root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
-# Entered as root only, as CI runs: the test inside drops to its
-# unprivileged user as everywhere else.
-if [ -z "${BOXWRAP_IN_ROOT-}" ] && ! command -v loupe > /dev/null 2>&1 && [ -x "$root/usr/bin/loupe" ] &&
-	[ "$(id -u)" = 0 ]; then
-	B=${B:-.build}
-	case $B in /*) echo "Bail out! B=$B: a build directory inside the checkout is needed"; exit 1 ;; esac
-	# The host's /proc, not a new one: bwrap covers parts of a new one,
-	# and the kernel lets a user namespace mount proc only where a whole
-	# proc is visible.
-	exec bwrap --ro-bind "$root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
-		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
-		--setenv BOXWRAP_IN_ROOT "$root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER --unsetenv BOXWRAP_OPEN_HELPER \
-		--unsetenv BOXWRAP_SELF --die-with-parent -- sh "$0" "$@"
-fi
 . tests/lib.sh
+root=$debian13_root
+debian13_reexec loupe "$0" "$@"
 setup_scratch
 . tests/apps-lib.sh
 

@@ -5,18 +5,9 @@
 # /proc/PID/root and take it for a Flatpak app with the profile's app id;
 # playback works. What WirePlumber then allows (capture too) is measured
 # and reported; boxwrap-profile(5) documents it.
-root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
-if [ -z "${BOXWRAP_IN_ROOT-}" ] && ! command -v wireplumber > /dev/null 2>&1 && [ -x "$root/usr/bin/wireplumber" ] &&
-	[ "$(id -u)" = 0 ]; then
-	B=${B:-.build}
-	case $B in /*) echo "Bail out! B=$B: a build directory inside the checkout is needed"; exit 1 ;; esac
-	exec bwrap --ro-bind "$root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
-		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
-		--setenv BOXWRAP_IN_ROOT "$root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER \
-		--unsetenv PULSE_SERVER --unsetenv PIPEWIRE_REMOTE --die-with-parent -- sh "$0" "$@"
-fi
 . tests/lib.sh
+root=$debian13_root
+debian13_reexec wireplumber "$0" "$@"
 setup_scratch
 unset DBUS_SESSION_BUS_ADDRESS PULSE_SERVER PIPEWIRE_REMOTE PIPEWIRE_RUNTIME_DIR
 

@@ -9,18 +9,9 @@
 # no such global, no Wayland where the set-up fails, no socket left after
 # the app. Debian 12 has none of these compositors: the test runs itself
 # in the Debian 13 root (tests/debian13-root.sh), as t-apps-gtk4.sh.
-root=${BOXWRAP_DEBIAN13_ROOT:-/var/cache/boxwrap/debian13}
-if [ -z "${BOXWRAP_IN_ROOT-}" ] && ! command -v phoc > /dev/null 2>&1 && [ -x "$root/usr/bin/phoc" ] &&
-	[ "$(id -u)" = 0 ]; then
-	B=${B:-.build}
-	case $B in /*) echo "Bail out! B=$B: a build directory inside the checkout is needed"; exit 1 ;; esac
-	exec bwrap --ro-bind "$root" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
-		--tmpfs /tmp --tmpfs /run --tmpfs /var/tmp --bind "$PWD" /mnt --chdir /mnt \
-		--setenv BOXWRAP_IN_ROOT "$root" --setenv B "$B" --setenv BOXWRAP "/mnt/$B/boxwrap" \
-		--unsetenv BOXWRAP_SPAWN_HELPER --unsetenv BOXWRAP_WAYLAND_HELPER \
-		--unsetenv WAYLAND_DISPLAY --unsetenv DISPLAY --die-with-parent -- sh "$0" "$@"
-fi
 . tests/lib.sh
+root=$debian13_root
+debian13_reexec phoc "$0" "$@"
 setup_scratch
 unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY DISPLAY
 
