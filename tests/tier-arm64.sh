@@ -47,9 +47,11 @@ mkdir "$work/src"
 tar -C . --exclude='./.build*' --exclude=./.git -cf - . | tar -C "$work/src" -xf -
 
 # 1. make and the unit tests under qemu-user (as pmbootstrap builds).
+# Without the Wayland helper (WAYLAND_CONTEXT=): the root has no
+# libwayland-dev, and the guest no compositor; the glibc tiers test it.
 t=$(now)
 unshare -m sh -c 'mount --bind "$1" "$2/src" && mount -t proc proc "$2/proc" &&
-	chroot "$2" sh -c "cd /src && make -j$(nproc) test-bins"' - "$work/src" "$root" > "$work/build.log" 2>&1
+	chroot "$2" sh -c "cd /src && make -j$(nproc) WAYLAND_CONTEXT= test-bins"' - "$work/src" "$root" > "$work/build.log" 2>&1
 rc=$?
 build_s=$(($(now) - t))
 if [ $rc = 0 ]; then
