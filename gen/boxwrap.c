@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "import.h"
 #include "installed.h"
+#include "launchfile.h"
 #include "lookup.h"
 #include "names.h"
 #include "override.h"
@@ -31,6 +32,7 @@
 
 static const char usage_text[] =
 	"usage: boxwrap run [--dry-run] [--command=PATH] [--log-session-bus] [OPTIONS] PROFILE [--] [ARGS...]\n"
+	"       boxwrap launch FILE [ARGS...]\n"
 	"       boxwrap emit [-o FILE] [--profile-only] PROFILE\n"
 	"       boxwrap check PROFILE...\n"
 	"       boxwrap seccomp [--pfc] [VARIANT] | --all DIR\n"
@@ -166,6 +168,33 @@ static int cmd_run(int argc, char **argv)
 	plan_free(&pl);
 	policy_free(&p);
 	return status;
+}
+
+/* boxwrap launch FILE [ARGS...]: the interpreter on an exported
+ * launcher's #! line (launchfile.h). It is `boxwrap run` with the profile
+ * and command FILE names; every argument after FILE is the app's, even
+ * "--" and what looks like an option. */
+static int cmd_launch(int argc, char **argv)
+{
+	if (argc < 2)
+		usage(EXIT_USAGE);
+	char *profile, *command;
+	struct diag d = {.file = argv[1]};
+	if (launchfile_read(argv[1], &profile, &command, &d) < 0) {
+		diag_print(&d);
+		diag_clear(&d);
+		exit(EXIT_ERROR);
+	}
+	char **run = xcalloc((size_t)argc + 4, sizeof(*run));
+	int n = 0;
+	run[n++] = "run";
+	if (command)
+		run[n++] = xasprintf("--command=%s", command);
+	run[n++] = profile;
+	run[n++] = "--";
+	for (int i = 2; i < argc; i++)
+		run[n++] = argv[i];
+	return cmd_run(n, run);
 }
 
 static int cmd_emit(int argc, char **argv)
@@ -667,6 +696,8 @@ int main(int argc, char **argv)
 	optind = 1;
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "launch"))
+		return cmd_launch(argc, argv);
 	if (!strcmp(cmd, "emit"))
 		return cmd_emit(argc, argv);
 	if (!strcmp(cmd, "check"))

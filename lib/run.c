@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "backend.h"
+#include "escape.h"
 #include "hostops.h"
 #include "shquote.h"
 #include "util.h"
@@ -351,6 +353,29 @@ static char *bwrap_version_text(const char *bwrap)
 	return text;
 }
 
+/* bwrap --version costs a process start, about a tenth of a launch: the
+ * answer is kept in the user's runtime directory (which the sandboxes do
+ * not see), keyed by the binary's identity, so a replaced bwrap is asked
+ * again. Whoever could write there could already rewrite any instance's
+ * app-info. */
+static char *bwrap_version_cached(const char *bwrap, const char *rt)
+{
+	struct stat st;
+	if (stat(bwrap, &st) < 0)
+		return bwrap_version_text(bwrap);
+	cleanup_free char *key = xasprintf("%ju %ju %jd %jd.%09ld %s\n", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+					   (intmax_t)st.st_size, (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, bwrap);
+	cleanup_free char *path = xasprintf("%s/.flatpak/.boxwrap-bwrap-version", rt);
+	cleanup_free char *cached = read_regular_file(path, 4096);
+	if (cached && str_has_prefix(cached, key) && !has_control_char(cached + strlen(key)))
+		return xstrdup(cached + strlen(key));
+	char *text = bwrap_version_text(bwrap);
+	cleanup_free char *entry = xasprintf("%s%s", key, text);
+	if (!has_control_char(text))
+		(void)write_file_replace(path, entry, strlen(entry), 0600); /* a cache: best effort */
+	return text;
+}
+
 /* Starts xdg-dbus-proxy in its sandbox, without waiting for it. Returns
  * the read end of its ready and lifetime pipe, or -1 when this host gives
  * the plan no proxy (no session bus). */
@@ -587,7 +612,7 @@ static void exec_directly(const struct plan *pl, const struct values *vals, cons
 static bool render_app_args(const struct plan *pl, const struct values *vals, const struct launch *l,
 			    struct buf *args, struct binds *b)
 {
-	b->version_text = bwrap_version_text(l->bwrap);
+	b->version_text = bwrap_version_cached(l->bwrap, vals->v[HVI_RUNTIME_DIR]);
 	b->version = bwrap_version_parse(b->version_text);
 	render_args(&pl->app, vals, args, b);
 	bool closer = b->n && b->version < BWRAP_HAS_BIND_FD;

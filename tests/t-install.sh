@@ -50,7 +50,7 @@ cp tests/pkg/mpv.desktop "$evil_name"
 check "export exits 0 although one profile is broken" test $? = 0
 check "the broken profile is reported as FILE:LINE:COL" grep -q "etc/boxwrap/profiles/broken.yaml:3:[0-9]*: .*telepathy" "$scratch/err"
 check "launchers for the installed programs" test -x "$exports/bin/mpv" -a -x "$exports/bin/noentry"
-check "launchers run their profile's command" sh -c 'grep -q "^# Launcher for io.mpv.Mpv" "$1" && grep -q "/usr/bin/mpv" "$1" && sh -n "$1"' - "$exports/bin/mpv"
+check "launchers run their profile (boxwrap launch)" sh -c 'grep -q "^# Launcher for io.mpv.Mpv" "$1" && grep -qx "#:profile $2/boxwrap/profiles/mpv.yaml" "$1" && head -n 1 "$1" | grep -q "^#!/.* launch$" && sh -n "$1"' - "$exports/bin/mpv" "$datadir"
 check "no launcher for a program that is not installed" test ! -e "$exports/bin/ghost"
 check "no launcher from the broken profile" sh -c '! grep -rq org.example.Broken "$1"' - "$exports"
 check "boxwrap's own shell profile is not exported (a shell in PATH)" test ! -e "$exports/bin/sh"

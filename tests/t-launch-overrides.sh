@@ -5,8 +5,11 @@
 # (`boxwrap wrap`'s /usr/bin/NAME). The package's /usr and the export
 # root's /etc are laid over the host's with overlayfs in a private mount
 # namespace, so the launchers find their profile where they were told.
-# - Without an override a launcher builds the sandbox itself (no hand
-#   over to boxwrap run): BOXWRAP_SELF is a logging front of boxwrap.
+# - Exported and packaged launchers are `boxwrap launch` files: the kernel
+#   (or sh, through their last line) runs boxwrap on them, which is
+#   `boxwrap run` with the profile they name. BOXWRAP_SELF is a logging
+#   front of boxwrap. The standalone emitted launcher builds the sandbox
+#   itself and hands over only for an override it was not built with.
 # - `boxwrap override APP --filesystem=~/Music` (the user's) reaches every
 #   path; a system override added after the launcher was made applies;
 #   a system denial of ~/Music stays when the user override grants it.
@@ -51,6 +54,7 @@ echo leakmark > "$scratch/leakmark"
 cat > "$scratch/ovrprobe" <<'EOF'
 #!/bin/sh
 if [ -e /.flatpak-info ]; then echo sandboxed; fi
+echo "args:$*"
 ls "$HOME/Music" 2>/dev/null || :
 ls -l /proc/self/fd/
 EOF
@@ -89,24 +93,45 @@ launch() {
 	run) set -- "$BOXWRAP" run "$scratch/ovr.yaml" ;;
 	emitted) set -- ${2:-/bin/sh} "$scratch/emitted" ;;
 	exported) set -- ${2:-/bin/sh} "$exported" ;;
+	exported-exec) set -- "$exported" ;;
 	packaged) set -- ${2:-/bin/sh} /usr/bin/ovrprobe ;;
+	packaged-exec) set -- ovrprobe ;;
 	esac
 	out=$(as_user env PATH=/usr/bin:/bin "$@" 2>&1)
 }
-paths="run emitted exported packaged"
+# exported and packaged run with sh, the -exec ones as the desktop runs
+# them (the kernel reads their #! line).
+paths="run emitted exported exported-exec packaged packaged-exec"
+# how the launcher is expected to use boxwrap, logged by BOXWRAP_SELF
+hands() { case $1 in run) ;; emitted) echo run ;; *) echo launch ;; esac; }
 
 check "packager mode: the launcher names the installed profile" \
-	grep -qF "run '/usr/share/boxwrap/profiles/ovrprobe.yaml'" /usr/bin/ovrprobe
+	grep -qx "#:profile /usr/share/boxwrap/profiles/ovrprobe.yaml" /usr/bin/ovrprobe
 check "export: the launcher names the profile where the trigger found it" \
-	grep -qF "run '$sysconf/ovrexp.yaml'" "$exported"
+	grep -qx "#:profile $sysconf/ovrexp.yaml" "$exported"
+check "exported launcher: the kernel runs boxwrap launch on it" \
+	sh -c 'head -n 1 "$1" | grep -qx "#!$2 launch"' - "$exported" "$BOXWRAP_SELF"
 
-# ---- no override: each launcher builds the sandbox itself --------------
+# ---- no override --------------------------------------------------------
 for p in $paths; do
 	: > "$log"
 	launch $p
 	check "$p, no override: sandboxed, ~/Music hidden" sh -c 'printf "%s\n" "$1" | grep -qx sandboxed && ! printf "%s\n" "$1" | grep -q song.ogg' - "$out"
-	[ $p = run ] || check "$p, no override: does not hand over to boxwrap run" test ! -s "$log"
+	case $p in
+	run) ;;
+	emitted) check "$p, no override: builds the sandbox itself (no hand over to boxwrap run)" test ! -s "$log" ;;
+	*) check "$p, no override: is boxwrap launch" grep -qx launch "$log" ;;
+	esac
 done
+
+# The app's arguments reach it as given, "--" and options included.
+out=$(as_user env PATH=/usr/bin:/bin "$exported" -- --filesystem=/ -x 2>&1)
+check "exported launcher: every argument is the app's (-- --filesystem=/ -x)" sh -c 'printf "%s\n" "$1" | grep -qx "args:-- --filesystem=/ -x"' - "$out"
+out=$(as_user env PATH=/usr/bin:/bin /bin/sh "$exported" -- -y 2>&1)
+check "... and run with sh" sh -c 'printf "%s\n" "$1" | grep -qx "args:-- -y"' - "$out"
+out=$("$BOXWRAP" launch "$scratch/ovrprobe" 2>&1)
+check "boxwrap launch refuses a file that is not a launcher, as FILE:LINE:COL, exit 1" \
+	sh -c '[ "$1" = 1 ] && [ "$2" = "$3:1:1: not a launcher written by boxwrap export" ]' - $? "$out" "$scratch/ovrprobe"
 
 # ---- a user override, made with boxwrap override -----------------------
 as_user "$BOXWRAP" override "$app" --filesystem=~/Music 2>/dev/null
@@ -115,7 +140,7 @@ for p in $paths; do
 	: > "$log"
 	launch $p
 	check "$p, user override grants ~/Music: the app sees it" sh -c 'printf "%s\n" "$1" | grep -qx sandboxed && printf "%s\n" "$1" | grep -qx song.ogg' - "$out"
-	[ $p = run ] || check "$p hands over to boxwrap run" grep -qx run "$log"
+	[ $p = run ] || check "$p: boxwrap $(hands $p)" grep -qx "$(hands $p)" "$log"
 done
 for s in dash "busybox sh"; do
 	launch exported "$s"
@@ -164,15 +189,17 @@ for p in $paths; do
 		emitted) set -- $s "$scratch/emitted" ;;
 		exported) set -- $s "$exported" ;;
 		packaged) set -- $s /usr/bin/ovrprobe ;;
+		*-exec) [ "$s" = /bin/sh ] || continue; set -- "${p%-exec}" ;;
 		esac
+		case $1 in exported) set -- "$exported" ;; packaged) set -- /usr/bin/ovrprobe ;; esac
 		out=$(as_user env PATH=/usr/bin:/bin bash -c 'exec 3<"$1" 9<"$1" 10<"$1" 200<"$1"; shift; exec "$@"' - "$scratch/leakmark" "$@" 2>&1)
 		check "$p ($s): fds 3, 9, 10 and 200 of the caller do not reach the sandbox" sh -c 'printf "%s\n" "$1" | grep -qx sandboxed && ! printf "%s\n" "$1" | grep -q leakmark' - "$out"
 		printf '%s\n' "$out" | grep leakmark | sed 's/^/# /'
 	done
 done
 : > "$log"
-out=$(as_user env PATH=/usr/bin:/bin bash -c 'exec 3<"$1" 9<"$1"; exec /bin/sh "$2"' - "$scratch/leakmark" "$exported" 2>&1)
-check "fds 3-9 only: the launcher closes them itself (no boxwrap)" sh -c '[ ! -s "$1" ] && printf "%s\n" "$2" | grep -qx sandboxed && ! printf "%s\n" "$2" | grep -q leakmark' - "$log" "$out"
-out=$(as_user env PATH=/usr/bin:/bin bash -c 'exec 10<"$1"; exec /bin/sh "$2"' - "$scratch/leakmark" "$exported" 2>&1)
-check "fd 10: boxwrap exec-clean runs the launcher again" grep -qx exec-clean "$log"
+out=$(as_user env PATH=/usr/bin:/bin bash -c 'exec 3<"$1" 9<"$1"; exec /bin/sh "$2"' - "$scratch/leakmark" "$scratch/emitted" 2>&1)
+check "fds 3-9 only: the emitted launcher closes them itself (no boxwrap)" sh -c '[ ! -s "$1" ] && printf "%s\n" "$2" | grep -qx sandboxed && ! printf "%s\n" "$2" | grep -q leakmark' - "$log" "$out"
+out=$(as_user env PATH=/usr/bin:/bin bash -c 'exec 10<"$1"; exec /bin/sh "$2"' - "$scratch/leakmark" "$scratch/emitted" 2>&1)
+check "fd 10: boxwrap exec-clean runs the emitted launcher again" grep -qx exec-clean "$log"
 done_testing

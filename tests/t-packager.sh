@@ -13,6 +13,11 @@ fi
 setup_scratch
 pkgdir=$scratch/pkg
 export BOXWRAP_SECCOMP_DIR="$PWD/$B/seccomp"
+# The package depends on boxwrap, which its launcher runs (#! line): here
+# it is installed with the package, so the sandbox sees it as it would
+# see /usr/bin/boxwrap.
+install -Dm755 "$BOXWRAP" "$pkgdir/usr/bin/boxwrap"
+export BOXWRAP_SELF=/usr/bin/boxwrap
 
 # package(): the program at /usr/bin, its profile, then wrap.
 install -Dm755 tests/pkg/hello.sh "$pkgdir/usr/bin/hello"
