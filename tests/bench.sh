@@ -241,6 +241,9 @@ echo "    $(ms "$m_full" "$m_bare") ms  bwrap's work for what boxwrap adds (app-
 echo "    $(ms "$m_version" "$m_sh") ms  boxwrap's start beyond dash's"
 echo "    $(ms "$m_dry" "$m_version") ms  loading, merging and planning the profile"
 echo "    $(ms "$m_run" "$(awk -v f="$m_full" -v d="$m_dry" -v s="$m_sh" 'BEGIN { print f + d - s }')") ms  filter, instance directory, spawning bwrap, waiting and cleaning up"
+for v in run+bus $exvariants; do eval "m_$(echo "$v" | tr '+' '_')=\$(med $v)"; done
+awk -v f="$m_full" -v b="$m_bare" 'BEGIN { printf "  floor of run: bwrap given run'"'"'s exact options, nothing of boxwrap: %.2fx\n", f / b }'
+echo "  run+bus - run = $(ms "$m_run_bus" "$m_run") ms: the proxy's own bwrap and xdg-dbus-proxy until it listens (the app's bwrap waits for it)"
 echo "  emit - bare = $(ms "$m_emit" "$m_bare") ms:"
 echo "    $(ms "$m_full" "$m_bare") ms  bwrap's work for what the launcher adds"
 echo "    $(ms "$m_emit" "$m_full") ms  the launcher's own work (mkdir and rm -rf of the instance, a subshell, shell code)"
