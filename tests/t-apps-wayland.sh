@@ -8,10 +8,11 @@
 # WAYLAND_DISPLAY is, in its sandbox, the socket of its instance
 # directory and not the compositor's; the compositor's screenshot, taken
 # from outside by grim over wlr-screencopy, shows its window, where the
-# empty output has few colours. Without `wayland` in its profile the app
-# draws nothing. t-apps-gtk4.sh runs the same apps under Xvfb
-# (fallback-x11). Debian 12 has none of these compositors or apps: the
-# test runs itself in the Debian 13 root (tests/debian13-root.sh).
+# empty output has one colour (labwc 43: its pointer). Without `wayland`
+# in its profile the app finds no display and draws nothing.
+# t-apps-gtk4.sh runs the same apps under Xvfb (fallback-x11). Debian 12
+# has none of these compositors or apps: the test runs itself in the
+# Debian 13 root (tests/debian13-root.sh).
 . tests/lib.sh
 root=$debian13_root
 debian13_reexec phoc "$0" "$@"
