@@ -1,6 +1,7 @@
-# Helpers for the real-application tests (t-apps*.sh), sourced after
-# tests/lib.sh and setup_scratch: a private bus and Xvfb on demand, the
-# unprivileged launch, test files, and the checks every app gets.
+# Helpers for the real-application tests (t-apps*.sh, t-wayland.sh),
+# sourced after tests/lib.sh and setup_scratch: a private bus, Xvfb and
+# headless Wayland compositors on demand, the unprivileged launch, test
+# files, and the checks every app gets.
 pids=
 stop_all() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; cleanup_scratch; }
 trap stop_all EXIT
@@ -56,6 +57,57 @@ start_x() {
 	display=:$(head -n1 "$scratch/display")
 	[ "$display" != : ]
 }
+# start_compositor NAME: a headless Wayland compositor (phoc, sway, labwc:
+# WLR_BACKENDS=headless WLR_RENDERER=pixman, no GPU), as the test user,
+# once a client gets its globals; its pid in $comp_pid, its socket's name
+# in $rt in $wl_display, its output in $scratch/NAME.log.
+start_compositor() {
+	# Xwayland's lock files and sockets (the compositors start it).
+	if [ "$(id -u)" = 0 ]; then
+		chmod 1777 /tmp
+		mkdir -p -m 1777 /tmp/.X11-unix
+	fi
+	: > "$scratch/$1.log"
+	case $1 in
+	sway) printf 'output * resolution 1024x768\n' > "$scratch/sway.conf"
+	      set -- sway -c "$scratch/sway.conf" ;;
+	esac
+	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 as_user_bg "$@" > "$scratch/$1.log" 2>&1
+	comp_pid=$bg_pid
+	wl_display=
+	for _i in $(seq 100); do
+		wl_display=$(cd "$rt" && ls -d wayland-[0-9] 2> /dev/null | head -n1)
+		[ -n "$wl_display" ] && as_user env WAYLAND_DISPLAY="$wl_display" wayland-info > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_compositor() {
+	kill "$comp_pid" 2> /dev/null
+	wait "$comp_pid" 2> /dev/null
+	rm -f "$rt"/wayland-[0-9]*
+}
+# ppm_colours FILE.ppm: how many distinct pixel values a binary PPM has.
+ppm_colours() {
+	python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+parts = d.split(b"\n", 3)
+w, h = map(int, parts[1].split())
+px = parts[3]
+print(len({px[i:i + 3] for i in range(0, w * h * 3, 3)}))' "$1" 2> /dev/null || echo 0
+}
+# wl_screen_colours NAME: the compositor's screenshot of its whole output,
+# taken from outside every sandbox (grim, over wlr-screencopy), in
+# $rt/NAME.ppm; prints how many colours it has (0: no screenshot).
+wl_screen_colours() {
+	if WAYLAND_DISPLAY=$wl_display as_user grim -t ppm "$rt/$1.ppm" 2> /dev/null; then
+		ppm_colours "$rt/$1.ppm"
+	else
+		echo 0
+	fi
+}
+
 # The app ids the bus's peers carry: for every connection, the app-info
 # in the root of the pid the bus reports for it.
 bus_peer_app_ids() {
@@ -197,7 +249,8 @@ px = d[h[0] + h[19] * 12:]
 print(len({px[i:i + 4] for i in range(0, len(px) - 3, 4)}))
 PY
 }
-# xwd_green FILE: how many pure green pixels an xwd screenshot has.
+# xwd_green FILE: how many pure green pixels a screenshot has (xwd's
+# 32-bit pixels and a PPM's 24-bit alike).
 xwd_green() {
 	python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\0\xff\0"))' "$1" 2> /dev/null || echo 0
 }

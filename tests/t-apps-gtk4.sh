@@ -2,7 +2,8 @@
 # The GNOME apps of the profile library that Debian 12 does not package,
 # each in its shipped profile as an unprivileged user under Xvfb: Loupe
 # (whose glycin decodes images in loaders it starts with flatpak-spawn),
-# Papers, Podcasts and Shortwave. Where they are not installed (Debian
+# Papers, Podcasts and Shortwave (t-apps-wayland.sh runs them under
+# headless Wayland compositors). Where they are not installed (Debian
 # 12), the test runs itself in the Debian 13 root that
 # tests/debian13-root.sh builds from Debian's archive (make deps), entered
 # with bwrap: the root's own bwrap, xdg-dbus-proxy and apps, and this

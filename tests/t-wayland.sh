@@ -7,12 +7,14 @@
 # from it (screen capture, synthetic input, every app's clipboard,
 # layer-shell...). Fallback to the plain socket where a compositor has
 # no such global, no Wayland where the set-up fails, no socket left after
-# the app. Debian 12 has none of these compositors: the test runs itself
-# in the Debian 13 root (tests/debian13-root.sh), as t-apps-gtk4.sh.
+# the app. GTK 4 apps drawing through that socket: t-apps-wayland.sh.
+# Debian 12 has none of these compositors: the test runs itself in the
+# Debian 13 root (tests/debian13-root.sh), as t-apps-gtk4.sh.
 . tests/lib.sh
 root=$debian13_root
 debian13_reexec phoc "$0" "$@"
 setup_scratch
+. tests/apps-lib.sh
 unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY DISPLAY
 
 if ! command -v wayland-info > /dev/null || ! command -v phoc > /dev/null; then
@@ -26,12 +28,6 @@ if ! have_userns; then
 	done_testing
 	exit 0
 fi
-# Xwayland's lock files and sockets (the compositors start it).
-if [ "$(id -u)" = 0 ]; then
-	chmod 1777 /tmp
-	mkdir -p -m 1777 /tmp/.X11-unix
-fi
-
 cp -r "$B/seccomp" "$scratch/seccomp"
 chmod -R a+rX "$scratch/seccomp"
 BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit tests/profiles/wayland.yaml > "$scratch/wayland.sh"
@@ -53,31 +49,6 @@ launch() {
 # wayland-info's interfaces, one a line, from its output on stdin.
 interfaces() { sed -n "s/.*interface: '\([a-z0-9_]*\)'.*/\1/p" | sort; }
 
-# start_compositor NAME: runs it as the test user; $comp_pid, and the
-# socket's name in $display.
-start_compositor() {
-	: > "$scratch/$1.log"
-	case $1 in
-	sway) printf 'output * resolution 1024x768\n' > "$scratch/sway.conf"
-	      set -- sway -c "$scratch/sway.conf" ;;
-	esac
-	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 as_user_bg "$@" > "$scratch/$1.log" 2>&1
-	comp_pid=$bg_pid
-	display=
-	for _ in $(seq 100); do
-		display=$(cd "$rt" && ls -d wayland-[0-9] 2> /dev/null | head -n1)
-		[ -n "$display" ] && as_user env WAYLAND_DISPLAY="$display" wayland-info > /dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_compositor() {
-	kill "$comp_pid" 2> /dev/null
-	wait "$comp_pid" 2> /dev/null
-	rm -f "$rt"/wayland-[0-9]*
-}
-
 # Sockets the compositor holds open (listening and connected).
 comp_sockets() { ls -l "/proc/$comp_pid/fd" 2> /dev/null | grep -c 'socket:'; }
 
@@ -91,7 +62,7 @@ for comp in phoc sway labwc; do
 		stop_compositor
 		continue
 	fi
-	export WAYLAND_DISPLAY="$display"
+	export WAYLAND_DISPLAY="$wl_display"
 	as_user wayland-info 2>&1 | interfaces > "$scratch/out-$comp"
 	check "$comp: outside a sandbox a client sees screencopy, virtual keyboard and the security context manager" \
 		sh -c 'grep -qx zwlr_screencopy_manager_v1 "$1" && grep -qx zwp_virtual_keyboard_manager_v1 "$1" &&
@@ -133,10 +104,10 @@ done
 # is one (compositors hide the manager from its clients). The app falls
 # back to it, as Flatpak does to the plain socket, and `check` says so.
 if command -v phoc > /dev/null && start_compositor phoc; then
-	export WAYLAND_DISPLAY="$display"
+	export WAYLAND_DISPLAY="$wl_display"
 	ctx=$scratch/rt2
 	mkdir -p "$ctx" && give "$ctx"
-	as_user "$BOXWRAP_WAYLAND_HELPER" "$rt/$display" "$ctx/wl" "$app.Outer" 1 -- /bin/sh -c \
+	as_user "$BOXWRAP_WAYLAND_HELPER" "$rt/$wl_display" "$ctx/wl" "$app.Outer" 1 -- /bin/sh -c \
 		"touch '$ctx/ready'; while [ ! -e '$ctx/stop' ]; do sleep 0.1; done" &
 	outer=$!
 	for _ in $(seq 50); do [ -e "$ctx/ready" ] && break; sleep 0.1; done
@@ -156,7 +127,7 @@ if command -v phoc > /dev/null && start_compositor phoc; then
 	# (here: the app's runtime directory is too deep for a socket path).
 	deep=$scratch/$(printf 'd%.0s' $(seq 80))/rt
 	mkdir -p "$deep" && chmod 700 "$deep" && give "$deep"
-	export WAYLAND_DISPLAY="$rt/$display"
+	export WAYLAND_DISPLAY="$rt/$wl_display"
 	shallow=$rt rt=$deep
 	for mode in run emit; do
 		out=$(launch $mode 'wayland-info > /dev/null 2>&1 && echo CONNECTED; echo "LS: $(ls /run/user/*/ | tr "\n" " ")"' 2>&1)
@@ -192,50 +163,4 @@ kill "$hung"
 wait "$hung" 2> /dev/null
 rm -f "$rt/wayland-9"
 
-# --- A GTK 4 app draws through the context socket: Loupe under headless
-# phoc, in both modes; the compositor's screenshot (grim, over
-# wlr-screencopy, from outside) shows its window, where an empty output
-# is one colour.
-# colours FILE.ppm: how many distinct pixel values the screenshot has.
-colours() {
-	python3 -c '
-import sys
-d = open(sys.argv[1], "rb").read()
-parts = d.split(b"\n", 3)
-w, h = map(int, parts[1].split())
-px = parts[3]
-print(len({px[i:i + 3] for i in range(0, w * h * 3, 3)}))' "$1"
-}
-if command -v loupe > /dev/null && command -v grim > /dev/null && command -v dbus-daemon > /dev/null && start_compositor phoc; then
-	export WAYLAND_DISPLAY="$display"
-	as_user dbus-daemon --session --fork --address="unix:path=$rt/bus" --print-pid > "$scratch/dbus.pid"
-	as_user grim -t ppm "$rt/empty.ppm"
-	empty=$(colours "$rt/empty.ppm")
-	for mode in run emit; do
-		if [ "$mode" = run ]; then
-			set -- "$BOXWRAP" run profiles/loupe.yaml
-		else
-			BOXWRAP_SECCOMP_DIR=$scratch/seccomp "$BOXWRAP" emit profiles/loupe.yaml > "$scratch/loupe.sh"
-			set -- sh "$scratch/loupe.sh"
-		fi
-		DBUS_SESSION_BUS_ADDRESS="unix:path=$rt/bus" as_user_bg "$@" > "$scratch/loupe-$mode.log" 2>&1
-		loupe_pid=$bg_pid
-		n=0
-		for _ in $(seq 60); do
-			sleep 0.5
-			as_user grim -t ppm "$rt/loupe-$mode.ppm" 2> /dev/null || continue
-			n=$(colours "$rt/loupe-$mode.ppm")
-			[ "$n" -gt 100 ] && break
-		done
-		sock=$(find "$rt/.flatpak" -type s -name wayland-0 2> /dev/null | wc -l)
-		check "$mode: Loupe draws its window through its context socket under phoc ($n colours on screen, $empty without it; $sock context socket)" \
-			test "$n" -gt 100 -a "$empty" -le 2 -a "$sock" = 1
-		kill "$loupe_pid" 2> /dev/null
-		wait "$loupe_pid" 2> /dev/null
-	done
-	kill "$(cat "$scratch/dbus.pid")" 2> /dev/null
-	stop_compositor
-else
-	skip "Loupe under phoc" "Loupe, grim, dbus-daemon or phoc is missing"
-fi
 done_testing
