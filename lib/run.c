@@ -365,13 +365,14 @@ static char *bwrap_version_cached(const char *bwrap, const char *rt)
 		return bwrap_version_text(bwrap);
 	cleanup_free char *key = xasprintf("%ju %ju %jd %jd.%09ld %s\n", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
 					   (intmax_t)st.st_size, (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, bwrap);
-	cleanup_free char *path = xasprintf("%s/.flatpak/.boxwrap-bwrap-version", rt);
+	cleanup_free char *dir = xasprintf("%s/boxwrap", rt);
+	cleanup_free char *path = xasprintf("%s/bwrap-version", dir);
 	cleanup_free char *cached = read_regular_file(path, 4096);
 	if (cached && str_has_prefix(cached, key) && !has_control_char(cached + strlen(key)))
 		return xstrdup(cached + strlen(key));
 	char *text = bwrap_version_text(bwrap);
 	cleanup_free char *entry = xasprintf("%s%s", key, text);
-	if (!has_control_char(text))
+	if (!has_control_char(text) && (mkdir(dir, 0700) == 0 || errno == EEXIST))
 		(void)write_file_replace(path, entry, strlen(entry), 0600); /* a cache: best effort */
 	return text;
 }
