@@ -1,6 +1,7 @@
 #!/bin/sh
 # The Debian 13 tier (issue 18): the sandbox, D-Bus, portal, secret,
-# seccomp, fault, same-argv and accessibility suites again, on the
+# seccomp, fault, same-argv, accessibility, launch-path and packager
+# suites again, on the
 # component versions Alpine and postmarketOS users have today (bwrap 0.12,
 # xdg-dbus-proxy 0.1.6, xdg-desktop-portal 1.20, dbus 1.16, libseccomp
 # 2.6), with boxwrap unchanged: this checkout's build, run in the Debian 13
@@ -18,7 +19,7 @@ export B
 # test-seccomp-unit: every syscall the root's libseccomp knows is classified.
 tier_tests=${TIER_TESTS:-tests/t-sandbox.sh tests/t-dbus.sh tests/t-portal.sh tests/t-secret.sh \
 $B/tests/test-seccomp-unit tests/t-seccomp-launch.sh tests/test-seccomp.sh tests/t-faults.sh \
-tests/t-same-argv.sh tests/t-a11y.sh}
+tests/t-same-argv.sh tests/t-a11y.sh tests/t-launch-overrides.sh tests/t-packager.sh}
 
 # Without the root (Alpine and Debian 13 test their own packages; a
 # developer without make deps) the tier is skipped, except where CI
