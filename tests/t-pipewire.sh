@@ -86,7 +86,7 @@ for o in json.load(sys.stdin):
     if o.get("type", "").endswith(":Client") and p.get("pipewire.access.portal.app_id") == sys.argv[1]:
         print(p.get("pipewire.access"), p.get("pipewire.sec.flatpak"), p.get("pipewire.access.effective"),
               p.get("media.category"), p.get("application.name"))
-' "$app"
+' "${1:-$app}"
 }
 
 # In the sandbox, at once (2.5 s): pw-record from the microphone, the same
@@ -143,5 +143,18 @@ for mode in run emit; do
 done
 bytes=$(as_user timeout 2 pw-record --raw --target boxwrap-late-run - 2> /dev/null | wc -c)
 check "outside a sandbox, capture from the microphone added later works ($bytes bytes in 2 s)" test "$bytes" -gt 0
+# A Flatpak app boxwrap never launched (a bwrap of its own with a
+# /.flatpak-info naming another app id) keeps what WirePlumber gives it.
+printf '[Application]\nname=org.example.NotBoxwrap\n' > "$scratch/other-info"
+chmod 644 "$scratch/other-info"
+as_user bwrap --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin \
+	--ro-bind /etc /etc --proc /proc --dev /dev --bind "$rt" "$rt" --ro-bind "$scratch/other-info" /.flatpak-info \
+	-- timeout 2 pw-record --raw --target boxwrap-mic - 2> /dev/null | wc -c > "$scratch/other-bytes" &
+other_pid=$!
+sleep 1
+clients=$(sandboxed_clients org.example.NotBoxwrap | tr '\n' ';')
+wait "$other_pid"
+check "a Flatpak app boxwrap did not launch is one to PipeWire, and WirePlumber's stock flatpak access lets it record ($clients $(cat "$scratch/other-bytes") bytes in 2 s)" \
+	sh -c 'case $1 in "flatpak True flatpak "*) ;; *) exit 1 ;; esac; test "$2" -gt 0' - "$clients" "$(cat "$scratch/other-bytes")"
 stop_session
 done_testing
