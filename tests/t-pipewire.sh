@@ -100,7 +100,7 @@ echo "context.properties = { media.category = Manager }" > ~/manager/pipewire/cl
 rec pw-record --raw --target boxwrap-mic - > ~/rec-pw.raw &
 XDG_CONFIG_HOME=~/manager rec pw-record --raw --target boxwrap-mic - > ~/rec-manager.raw &
 rec pacat -r -d boxwrap-mic --raw --latency-msec=20 > ~/rec-pulse.raw &
-(sleep 1.5; echo "ls Node"; sleep 0.5) | timeout 3 pw-cli > ~/late.txt 2>&1 &
+(sleep 1.5; echo "ls Node"; echo "ls Port"; sleep 0.5) | timeout 3 pw-cli > ~/late.txt 2>&1 &
 wait'
 play='head -c 192000 /dev/urandom | timeout 5 pacat --playback -d boxwrap-speaker --raw --rate=48000 --channels=1 --format=s16le && echo PULSE-PLAYED
 head -c 192000 /dev/urandom | timeout 5 pw-play --target boxwrap-speaker --raw --rate=48000 --channels=1 --format=s16 - && echo PW-PLAYED'
@@ -120,6 +120,8 @@ for mode in run emit; do
 	late=$(cat "$home/.var/app/$app/late.txt" 2> /dev/null)
 	check "$mode: a microphone added after the app connected is hidden from it (pw-cli sees $(printf '%s\n' "$late" | grep -c node.name) nodes)" \
 		sh -c 'case $1 in *boxwrap-late*) exit 1 ;; *Dummy-Driver*) ;; *) exit 1 ;; esac' - "$late"
+	check "$mode: ... it sees the speaker's ports but not the microphone's" \
+		sh -c 'case $1 in *boxwrap-mic*) exit 1 ;; *boxwrap-speaker:playback_FL*) ;; *) exit 1 ;; esac' - "$late"
 	for f in pw manager pulse; do
 		n=$(size rec-$f)
 		case $f in
