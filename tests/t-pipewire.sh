@@ -70,6 +70,9 @@ if ! as_user pactl list short sources 2> /dev/null | grep -q boxwrap-mic; then
 	done_testing
 	exit 0
 fi
+info=$(XDG_DATA_DIRS="$scratch/share:/usr/share" XDG_CONFIG_HOME=/nonexistent "$BOXWRAP" check tests/profiles/audio.yaml)
+if [ -n "${BOXWRAP_TEST_STOCK_WIREPLUMBER-}" ]; then want="capture from every source without asking"; else want="no microphone or camera"; fi
+check "boxwrap check says what sound gets: $want" sh -c 'case $1 in *"sound:       "*"$2"*) ;; *) exit 1 ;; esac' - "$info" "$want"
 bytes=$(as_user timeout 2 pw-record --target boxwrap-mic - 2> /dev/null | wc -c)
 pbytes=$(as_user timeout 2 pacat -r -d boxwrap-mic --raw --latency-msec=20 2> /dev/null | wc -c)
 check "outside a sandbox, capture from the microphone works (pw-record $bytes bytes, pacat -r $pbytes bytes in 2 s)" \
