@@ -15,12 +15,14 @@
 -- where no sandbox can reach. Such a client sees nothing by default, and
 -- read and execute on each object except capture nodes (Audio/Source*,
 -- Audio/Duplex*, Video/Source*) that another client owns and their ports,
--- granted as each object appears. PipeWire refuses a link unless the owner of each node can
--- read the other node (impl-link.c), so neither the app nor a PulseAudio
--- stream pipewire-pulse opens for it can be linked to a microphone or a
--- camera; playback to sinks still works. Cameras stay reachable through
--- the Camera portal (access-portal.lua). access.rules and media.category
--- cannot widen this: both come from the client.
+-- granted as each object appears. PipeWire refuses a link unless the owner
+-- of each node can read the other node (impl-link.c), so neither the app
+-- nor a PulseAudio stream pipewire-pulse opens for it can be linked to a
+-- microphone or a camera; playback to sinks still works. Cameras stay
+-- reachable through the Camera portal (access-portal.lua). Neither
+-- media.category (any client sets it on itself) nor access.rules (which
+-- match properties the client chooses) widen this. Without
+-- XDG_RUNTIME_DIR no client counts as a boxwrap app.
 
 log = Log.open_topic ("s-client")
 
