@@ -208,6 +208,11 @@ install: all man
 	install -d $(DESTDIR)$(SYSCONFDIR)/boxwrap/profiles
 	install -Dm644 contrib/profile.d/boxwrap.sh $(DESTDIR)$(SYSCONFDIR)/profile.d/boxwrap.sh
 	install -Dm644 contrib/environment.d/60-boxwrap.conf $(DESTDIR)$(LIBDIR)/environment.d/60-boxwrap.conf
+	# WirePlumber: boxwrap apps may play but not capture (access-boxwrap.lua).
+	install -Dm644 contrib/wireplumber/wireplumber.conf.d/60-boxwrap.conf \
+		$(DESTDIR)$(DATADIR)/wireplumber/wireplumber.conf.d/60-boxwrap.conf
+	install -Dm644 contrib/wireplumber/scripts/client/access-boxwrap.lua \
+		$(DESTDIR)$(DATADIR)/wireplumber/scripts/client/access-boxwrap.lua
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

@@ -275,6 +275,7 @@ static int cmd_check(int argc, char **argv)
 		struct buf out = {0};
 		describe_policy(&out, &layer);
 		describe_wayland(&out, &layer, config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER));
+		describe_sound(&out, &layer);
 		printf("%s: ok\n%s", path, out.s);
 		buf_clear(&out);
 		policy_free(&layer);
@@ -522,6 +523,7 @@ static int cmd_info(int argc, char **argv)
 	struct buf out = {0};
 	describe_policy(&out, &eff);
 	describe_wayland(&out, &eff, config("BOXWRAP_WAYLAND_HELPER", BOXWRAP_WAYLAND_HELPER));
+	describe_sound(&out, &eff);
 	cleanup_free char *id = escape_for_terminal(eff.app_id);
 	printf("%s\n%s", id, out.s);
 	buf_clear(&out);

@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "names.h"
@@ -196,4 +197,52 @@ void describe_wayland(struct buf *o, const struct policy *p, const char *helper)
 	else
 		say = "none: the compositor cannot be reached or refuses a security context";
 	buf_addf(o, "  %-12s %s\n", "wayland:", say);
+}
+
+/* Where WirePlumber 0.5 looks for configuration fragments, as it searches:
+ * $XDG_CONFIG_HOME (~/.config), /etc, then each of $XDG_DATA_DIRS
+ * (/usr/local/share:/usr/share); the first holding boxwrap's, or NULL. */
+static char *wireplumber_fragment(void)
+{
+	static const char frag[] = "wireplumber/wireplumber.conf.d/60-boxwrap.conf";
+	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME"), *data = getenv("XDG_DATA_DIRS");
+	struct strv dirs = {0};
+	if (cfg && cfg[0] == '/')
+		strv_push(&dirs, cfg);
+	else if (home && home[0] == '/')
+		strv_take(&dirs, xasprintf("%s/.config", home));
+	strv_push(&dirs, "/etc");
+	cleanup_free char *list = xstrdup(data && *data ? data : "/usr/local/share:/usr/share");
+	for (char *save = NULL, *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save))
+		if (d[0] == '/')
+			strv_push(&dirs, d);
+	char *found = NULL;
+	for (size_t i = 0; i < dirs.n && !found; i++) {
+		char *path = xasprintf("%s/%s", dirs.v[i], frag);
+		if (access(path, R_OK) == 0)
+			found = path;
+		else
+			free(path);
+	}
+	strv_clear(&dirs);
+	return found;
+}
+
+void describe_sound(struct buf *o, const struct policy *p)
+{
+	unsigned s = flagset_value(&p->sockets);
+	if (!(s & (SOCK_PULSEAUDIO | SOCK_PIPEWIRE)))
+		return;
+	cleanup_free char *frag = wireplumber_fragment();
+	if (frag)
+		buf_addf(o, "  %-12s %s\n", "sound:",
+			 "playback; no microphone or camera where WirePlumber 0.5 runs with\n"
+			 "               boxwrap's 60-boxwrap.conf (installed: restart WirePlumber once);\n"
+			 "               it can still record what the host plays");
+	else
+		buf_addf(o, "  %-12s %s\n", "sound:",
+			 "playback, and capture from every source without asking: boxwrap's\n"
+			 "               WirePlumber fragment 60-boxwrap.conf is not installed");
+	if (s & SOCK_PULSEAUDIO)
+		buf_addf(o, "  %-12s %s\n", "", "/dev/snd (with pulseaudio): the sound card directly, capture too");
 }

@@ -381,6 +381,25 @@ static void write_small(const char *dir, const char *name, const char *text, mod
 		die_errno("cannot write %s", path);
 }
 
+/* $XDG_RUNTIME_DIR/.flatpak/.boxwrap-apps/APP-ID: tells WirePlumber (contrib/
+ * wireplumber, access-boxwrap.lua) that PipeWire clients with this app id are
+ * boxwrap apps, which may play but not capture. Kept for the session: a
+ * client's app id is all pipewire-pulse passes on, and no sandbox reaches
+ * .flatpak (fsgrant.c reserves it). */
+static void mark_app(const char *base, const char *app_id)
+{
+	cleanup_free char *dir = xasprintf("%s/.boxwrap-apps", base);
+	struct stat st;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", dir);
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		die("%s must be a directory owned by you", dir);
+	cleanup_free char *path = xasprintf("%s/%s", dir, app_id);
+	cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die_errno("cannot create %s", path);
+}
+
 void instance_create(const char *rt, const char *app_id, struct instance *out)
 {
 	cleanup_free char *base = xasprintf("%s/.flatpak", rt);
@@ -390,6 +409,7 @@ void instance_create(const char *rt, const char *app_id, struct instance *out)
 	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
 		die("%s must be a directory owned by you", base);
 	collect_garbage(base);
+	mark_app(base, app_id);
 	for (int tries = 0; tries < 100; tries++) {
 		uint32_t r;
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
@@ -566,6 +586,11 @@ static const struct sh_fn sh_functions[] = {
 	 "\t_base=$rt/.flatpak\n"
 	 "\t[ -d \"$_base\" ] || mkdir -m 0700 \"$_base\" 2>/dev/null || :\n"
 	 "\tif [ -L \"$_base\" ] || ! [ -d \"$_base\" ] || ! [ -O \"$_base\" ]; then die \"$_base must be a directory owned by you\"; fi\n"
+	 "\t_apps=$_base/.boxwrap-apps\n"
+	 "\t[ -d \"$_apps\" ] || mkdir -m 0700 \"$_apps\" 2>/dev/null || :\n"
+	 "\tif [ -L \"$_apps\" ] || ! [ -d \"$_apps\" ] || ! [ -O \"$_apps\" ]; then die \"$_apps must be a directory owned by you\"; fi\n"
+	 "\tif [ -L \"$_apps/$app_id\" ]; then die \"$_apps/$app_id is a symbolic link\"; fi\n"
+	 "\t[ -f \"$_apps/$app_id\" ] || : > \"$_apps/$app_id\" || die \"cannot create $_apps/$app_id\"\n"
 	 "\tfor _d in \"$_base\"/[0-9]*; do\n"
 	 "\t\tif ! [ -d \"$_d\" ] || [ -L \"$_d\" ]; then continue; fi\n"
 	 "\t\tinstance_alive \"$_d\" || rm -rf -- \"$_d\"\n"

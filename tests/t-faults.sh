@@ -182,6 +182,31 @@ for mode in run emit; do
 	check "$mode: ... and the new instance is removed at exit" leftovers
 done
 
+# ---- the app marker WirePlumber reads (contrib/wireplumber) -----------
+# Each launch leaves $rt/.flatpak/.boxwrap-apps/APP-ID (access-boxwrap.lua
+# keeps such apps from capture nodes); a symbolic link in its place is
+# refused, and nothing is written through it.
+mkdir -p "$scratch/elsewhere"
+give "$scratch/elsewhere"
+for mode in run emit; do
+	rm -rf "$rt/.flatpak/.boxwrap-apps"
+	launch $mode &
+	l=$!
+	wait_proc "^/bin/sleep 3$token" > /dev/null
+	check "$mode: the launch marks the app id for WirePlumber" test -f "$rt/.flatpak/.boxwrap-apps/$app"
+	pkill -u "$TEST_UID" -f "^/bin/sleep 3$token"
+	wait $l
+	settle
+	rm -rf "$rt/.flatpak/.boxwrap-apps"
+	as_user ln -s "$scratch/elsewhere" "$rt/.flatpak/.boxwrap-apps"
+	expect_fail "$mode: a symbolic link as the marker directory is refused" "must be a directory owned by you" launch $mode
+	check "$mode: ... nothing is written through it" \
+		sh -c 'test -z "$(ls -A "$1")"' - "$scratch/elsewhere"
+	settle
+	check "$mode: ... no process or instance is left" leftovers
+	rm -f "$rt/.flatpak/.boxwrap-apps"
+done
+
 # ---- two launches of the same app at once ----------------------------
 for mode in run emit; do
 	launch $mode & a=$!

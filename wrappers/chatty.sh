@@ -106,6 +106,11 @@ instance_create() {
 	_base=$rt/.flatpak
 	[ -d "$_base" ] || mkdir -m 0700 "$_base" 2>/dev/null || :
 	if [ -L "$_base" ] || ! [ -d "$_base" ] || ! [ -O "$_base" ]; then die "$_base must be a directory owned by you"; fi
+	_apps=$_base/.boxwrap-apps
+	[ -d "$_apps" ] || mkdir -m 0700 "$_apps" 2>/dev/null || :
+	if [ -L "$_apps" ] || ! [ -d "$_apps" ] || ! [ -O "$_apps" ]; then die "$_apps must be a directory owned by you"; fi
+	if [ -L "$_apps/$app_id" ]; then die "$_apps/$app_id is a symbolic link"; fi
+	[ -f "$_apps/$app_id" ] || : > "$_apps/$app_id" || die "cannot create $_apps/$app_id"
 	for _d in "$_base"/[0-9]*; do
 		if ! [ -d "$_d" ] || [ -L "$_d" ]; then continue; fi
 		instance_alive "$_d" || rm -rf -- "$_d"
