@@ -354,9 +354,9 @@ static char *bwrap_version_text(const char *bwrap)
 }
 
 /* bwrap --version costs a process start, about a tenth of a launch: the
- * answer is kept in the user's runtime directory (which the sandboxes do
- * not see), keyed by the binary's identity, so a replaced bwrap is asked
- * again. Whoever could write there could already rewrite any instance's
+ * answer is kept beside the instance directories (which no sandbox sees:
+ * fsgrant.c reserves .flatpak), keyed by the binary's identity, so a
+ * replaced bwrap is asked again. Whoever could write there could already rewrite any instance's
  * app-info. */
 static char *bwrap_version_cached(const char *bwrap, const char *rt)
 {
@@ -365,14 +365,13 @@ static char *bwrap_version_cached(const char *bwrap, const char *rt)
 		return bwrap_version_text(bwrap);
 	cleanup_free char *key = xasprintf("%ju %ju %jd %jd.%09ld %s\n", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
 					   (intmax_t)st.st_size, (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, bwrap);
-	cleanup_free char *dir = xasprintf("%s/boxwrap", rt);
-	cleanup_free char *path = xasprintf("%s/bwrap-version", dir);
+	cleanup_free char *path = xasprintf("%s/.flatpak/.boxwrap-bwrap-version", rt);
 	cleanup_free char *cached = read_regular_file(path, 4096);
 	if (cached && str_has_prefix(cached, key) && !has_control_char(cached + strlen(key)))
 		return xstrdup(cached + strlen(key));
 	char *text = bwrap_version_text(bwrap);
 	cleanup_free char *entry = xasprintf("%s%s", key, text);
-	if (!has_control_char(text) && (mkdir(dir, 0700) == 0 || errno == EEXIST))
+	if (!has_control_char(text))
 		(void)write_file_replace(path, entry, strlen(entry), 0600); /* a cache: best effort */
 	return text;
 }

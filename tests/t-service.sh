@@ -130,7 +130,7 @@ DAEMON
 		check "$mode: the daemon started under start-stop-daemon" test -s /var/lib/bluetooth/started
 		check "$mode: start-stop-daemon --stop's SIGTERM reached the daemon's own handler (stop: exit $stop, $took s)" \
 			sh -c '[ "$1" = 0 ] && grep -qx "SIGTERM handled by the daemon" /var/lib/bluetooth/stopped' - "$stop"
-		check "$mode: its instance directory is removed" sh -c '[ -z "$(ls -A "$1/.flatpak" 2>/dev/null)" ]' - "$svc_rt"
+		check "$mode: its instance directory is removed" sh -c '! ls -d "$1"/.flatpak/[0-9]* 2>/dev/null' - "$svc_rt"
 	done
 fi
 
@@ -158,6 +158,6 @@ else
 	grep -v "Key file does not" "$scratch/bt.log" | head -10 | sed 's/^/# /'
 fi
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-check "its instance directory is removed when it stops" sh -c '[ -z "$(ls -A "$1/.flatpak" 2>/dev/null)" ]' - "$svc_rt"
+check "its instance directory is removed when it stops" sh -c '! ls -d "$1"/.flatpak/[0-9]* 2>/dev/null' - "$svc_rt"
 kill "$dbus" 2>/dev/null; wait "$dbus" 2>/dev/null
 done_testing
