@@ -14,6 +14,8 @@ etcprof=$root/etc/boxwrap/profiles
 exports=$root/var/lib/boxwrap/exports
 check "make install puts the profile directories and profile.d script in place" \
 	test -d "$prof" -a -d "$etcprof" -a -f "$root/etc/profile.d/boxwrap.sh"
+check "make install puts WirePlumber's fragment and script where WirePlumber looks (XDG_DATA_DIRS)" \
+	test -f "$root$datadir/wireplumber/wireplumber.conf.d/60-boxwrap.conf" -a -f "$root$datadir/wireplumber/scripts/client/access-boxwrap.lua"
 
 # What other packages installed, and decoys that must not change.
 mkdir -p "$root/usr/bin" "$root/usr/share/applications" "$root/var/lib/decoy"
