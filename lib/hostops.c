@@ -381,6 +381,17 @@ static void write_small(const char *dir, const char *name, const char *text, mod
 		die_errno("cannot write %s", path);
 }
 
+/* dir, created 0700 if absent, and then a real directory of ours: a
+ * symbolic link or another user's directory there is refused. */
+static void make_own_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		die_errno("cannot create %s", dir);
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		die("%s must be a directory owned by you", dir);
+}
+
 /* $XDG_RUNTIME_DIR/.flatpak/.boxwrap-apps/APP-ID: tells WirePlumber (contrib/
  * wireplumber, access-boxwrap.lua) that PipeWire clients with this app id are
  * boxwrap apps, which may play but not capture. Kept for the session: a
@@ -389,11 +400,7 @@ static void write_small(const char *dir, const char *name, const char *text, mod
 static void mark_app(const char *base, const char *app_id)
 {
 	cleanup_free char *dir = xasprintf("%s/.boxwrap-apps", base);
-	struct stat st;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		die_errno("cannot create %s", dir);
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
-		die("%s must be a directory owned by you", dir);
+	make_own_dir(dir);
 	cleanup_free char *path = xasprintf("%s/%s", dir, app_id);
 	cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -403,11 +410,7 @@ static void mark_app(const char *base, const char *app_id)
 void instance_create(const char *rt, const char *app_id, struct instance *out)
 {
 	cleanup_free char *base = xasprintf("%s/.flatpak", rt);
-	struct stat st;
-	if (mkdir(base, 0700) < 0 && errno != EEXIST)
-		die_errno("cannot create %s", base);
-	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
-		die("%s must be a directory owned by you", base);
+	make_own_dir(base);
 	collect_garbage(base);
 	mark_app(base, app_id);
 	for (int tries = 0; tries < 100; tries++) {
